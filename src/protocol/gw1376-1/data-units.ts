@@ -1,0 +1,152 @@
+/**
+ * The data-unit layer: the bytes between SEQ and AUX are a run of `DA DT body…` blocks (§2.3). One DA names up
+ * to 8 points of one group and one DT up to 8 Fn of one group; bodies follow point-major, Fn-minor. Each body's
+ * layout comes from the Fn table (`fn-table.ts`) for the frame's AFN and direction.
+ */
+import { ByteReader } from "../common/byte-reader.ts";
+import { ByteWriter } from "../common/byte-writer.ts";
+import { catchDecode, raise } from "../common/decode-error.ts";
+import { toHex } from "../common/hex.ts";
+import { daFromPns, dtFromFns, fnsFromDt, pnsFromDa } from "./dadt.ts";
+import { findFnRow } from "./fn-table.ts";
+import type { Field, FnRow, Record_ } from "./layout.ts";
+import { decodeFields, encodeFields } from "./layout-codec.ts";
+import type { Gw13761Profile } from "./profile.ts";
+
+/** One (pn, Fn) item with its decoded body. */
+export interface DataItem {
+  readonly pn: number;
+  readonly fn: number;
+  /** Decoded body; `{}` when the Fn has no body in this direction. */
+  readonly data: Record_;
+  /** Set when the Fn is not in the table: the body's bytes as hex (only possible for the last item). */
+  readonly raw?: string;
+}
+
+/** One DA/DT block and the items it carries, in wire order. */
+export interface DataUnitGroup {
+  readonly pns: readonly number[];
+  readonly fns: readonly number[];
+  readonly items: readonly DataItem[];
+}
+
+/** The layout row for (afn, fn) — AFN0A rows and AFN04 rows are separate entries of the one table. */
+export function bodyFields(row: FnRow | undefined, dir: 0 | 1): readonly Field[] | undefined {
+  if (row === undefined) return undefined;
+  return (dir === 0 ? row.down : row.up) ?? [];
+}
+
+/**
+ * Decodes the data-unit region. `offset` is the region's offset in the whole frame (for error reports).
+ * Raises (inside catchDecode) on malformed input.
+ */
+export function decodeDataUnits(
+  afn: number,
+  dir: 0 | 1,
+  userData: Uint8Array,
+  offset: number,
+  profile: Gw13761Profile,
+): DataUnitGroup[] {
+  const r = new ByteReader(userData, offset);
+  const groups: DataUnitGroup[] = [];
+  while (!r.atEnd) {
+    const g = groups.length;
+    r.path = `units[${g}]`;
+    const da1 = r.u8("da1");
+    const da2 = r.u8("da2");
+    const dt1 = r.u8("dt1");
+    const dt2 = r.u8("dt2");
+    const pns = pnsFromDa(da1, da2);
+    const fns = fnsFromDt(dt1, dt2);
+
+    // §6.3 quirks (L4, L24): AFN00 F1/F2 followed by stray bytes or an F3-shaped body.
+    if (afn === 0x00 && g === 0 && profile.acceptQuirks && (dt1 & 0x03) !== 0 && dt2 === 0 && !r.atEnd) {
+      const quirk = decodeAfn00Quirk(r, pns, fns, dir);
+      groups.push(quirk);
+      break;
+    }
+
+    const items: DataItem[] = [];
+    for (let p = 0; p < pns.length; p++) {
+      for (let f = 0; f < fns.length; f++) {
+        const pn = pns[p] as number;
+        const fn = fns[f] as number;
+        r.path = `units[${g}].p${pn === 0xffff ? "all" : pn}.F${fn}`;
+        const fields = bodyFields(findFnRow(afn, fn), dir);
+        if (fields === undefined) {
+          const isLast = p === pns.length - 1 && f === fns.length - 1;
+          if (!isLast) {
+            raise({
+              code: "unknown-fn",
+              field: r.fieldName("dt"),
+              offset: r.offset,
+              expected: "a known Fn",
+              actual: `AFN${hex2(afn)} F${fn}`,
+            });
+          }
+          // Unknown Fn, but its length is determinable: it runs to the end of the data units.
+          items.push({ pn, fn, data: {}, raw: toHex(r.rest()) });
+          continue;
+        }
+        items.push({ pn, fn, data: decodeFields(fields, r) });
+      }
+    }
+    groups.push({ pns, fns, items });
+  }
+  return groups;
+}
+
+function decodeAfn00Quirk(r: ByteReader, pns: number[], fns: number[], dir: 0 | 1): DataUnitGroup {
+  const f3 = bodyFields(findFnRow(0x00, 3), dir);
+  if (f3 !== undefined && f3.length > 0) {
+    const attempt = catchDecode(() => {
+      const tail = new ByteReader(r.bytes.subarray(r.position), r.offset);
+      const data = decodeFields(f3, tail);
+      tail.expectEnd("data");
+      return data;
+    });
+    if (attempt.ok) {
+      r.rest();
+      return { pns, fns: [3], items: [{ pn: pns[0] ?? 0, fn: 3, data: attempt.value }] };
+    }
+  }
+  // Not F3-shaped (L4): a confirm/deny-all with stray bytes, which are ignored.
+  r.rest();
+  return { pns, fns, items: fns.map((fn) => ({ pn: pns[0] ?? 0, fn, data: {} })) };
+}
+
+/** Encodes groups into the data-unit region. Throws RangeError naming the item whose value does not fit. */
+export function encodeDataUnits(
+  afn: number,
+  dir: 0 | 1,
+  groups: readonly DataUnitGroup[],
+  writer = new ByteWriter(),
+): Uint8Array {
+  for (const group of groups) {
+    const [da1, da2] = daFromPns(group.pns);
+    const [dt1, dt2] = dtFromFns(group.fns);
+    writer.u8(da1).u8(da2).u8(dt1).u8(dt2);
+    for (const item of group.items) {
+      if (item.raw !== undefined) {
+        const bytes =
+          item.raw.trim() === ""
+            ? []
+            : item.raw
+                .trim()
+                .split(/\s+/)
+                .map((h) => Number.parseInt(h, 16));
+        writer.bytes(bytes);
+        continue;
+      }
+      const fields = bodyFields(findFnRow(afn, item.fn), dir);
+      if (fields === undefined)
+        throw new RangeError(`AFN${hex2(afn)} F${item.fn} is not in the table and has no raw body`);
+      encodeFields(fields, item.data, writer);
+    }
+  }
+  return writer.finish();
+}
+
+function hex2(b: number): string {
+  return b.toString(16).toUpperCase().padStart(2, "0");
+}

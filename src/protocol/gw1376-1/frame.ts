@@ -1,0 +1,368 @@
+/**
+ * The Q/GDW 1376.1 frame layer (shared/protocol/gw1376-1.md §1, §2.2, §2.4) — everything except the data
+ * units' contents:
+ *
+ *   68 | L L | L L | 68 | C | A1 A1 A2 A2 A3 | AFN | SEQ | data units … | PW(16)? EC(2)? Tp(6)? | CS | 16
+ *        └ L = L1 << 2 | PID, sent twice      └──────────── L1 bytes, summed into CS ──────────────┘
+ *
+ * PW is present on downlink frames of the AFNs in `profile.pwAfns`, EC iff DIR=1 and ACD=1, Tp iff SEQ.TpV.
+ */
+import { ByteReader } from "../common/byte-reader.ts";
+import { ByteWriter } from "../common/byte-writer.ts";
+import { sum8 } from "../common/checksum.ts";
+import { catchDecode, type Result, raise } from "../common/decode-error.ts";
+import { toHex } from "../common/hex.ts";
+import { type Gw13761Profile, PROFILE_2013 } from "./profile.ts";
+
+export const START = 0x68;
+export const END = 0x16;
+/** Bytes around the L1 user-data bytes: 68 L L L L 68 … CS 16. */
+export const FRAME_OVERHEAD = 8;
+/** L1 is 14 bits. */
+export const MAX_L1 = 0x3fff;
+export const PID_GW1376 = 2;
+/** C + A(5) + AFN + SEQ. */
+const FIXED_USER_BYTES = 8;
+
+/** Control field C (§1.3). `fcbAcd` is FCB on the downlink and ACD on the uplink. */
+export interface Control {
+  /** 0 = master → terminal (downlink), 1 = terminal → master (uplink). */
+  readonly dir: 0 | 1;
+  /** 1 = this frame comes from the initiating station. */
+  readonly prm: 0 | 1;
+  readonly fcbAcd: 0 | 1;
+  /** Downlink FCV; must be 0 on the uplink (reserved). */
+  readonly fcv: 0 | 1;
+  /** Function code 0..15. */
+  readonly fc: number;
+}
+
+/** Address field A (§1.4). */
+export interface Address {
+  /** A1, administrative area code as 4 hex digits, most significant first ("4403"; "FFFF" on broadcasts). */
+  readonly area: string;
+  /** A2, terminal address 0..65535 (0xFFFF with `group` = broadcast). */
+  readonly terminal: number;
+  /** MSA, master station address 0..127 (0 on terminal-initiated frames). */
+  readonly master: number;
+  /** A3.D0: `terminal` is a group address. */
+  readonly group: boolean;
+}
+
+/** Sequence field SEQ (§2.2). */
+export interface Seq {
+  readonly tpv: boolean;
+  readonly fir: boolean;
+  readonly fin: boolean;
+  readonly con: boolean;
+  /** PSEQ / RSEQ 0..15. */
+  readonly seq: number;
+}
+
+/** Time label Tp (§2.4): PFC, send time (A.16 day/hour/minute/second), allowed delay in minutes. */
+export interface TimeLabel {
+  readonly pfc: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+  /** Minutes; 0 = do not check staleness. */
+  readonly delay: number;
+}
+
+export interface EventCounters {
+  readonly ec1: number;
+  readonly ec2: number;
+}
+
+/** A decoded frame whose data units are still bytes (`userData`). */
+export interface Frame {
+  readonly pid: number;
+  readonly control: Control;
+  readonly address: Address;
+  readonly afn: number;
+  readonly seq: Seq;
+  /** The data-unit region between SEQ and the AUX fields (a view into the decoded buffer). */
+  readonly userData: Uint8Array;
+  /** Offset of `userData[0]` in the decoded buffer, for error reports from the data-unit layer. */
+  readonly userDataOffset: number;
+  readonly pw?: Uint8Array;
+  readonly ec?: EventCounters;
+  readonly tp?: TimeLabel;
+}
+
+export type FrameInit = Omit<Frame, "pid" | "userDataOffset"> & { readonly pid?: number };
+
+export function decodeControl(c: number): Control {
+  return {
+    dir: ((c >> 7) & 1) as 0 | 1,
+    prm: ((c >> 6) & 1) as 0 | 1,
+    fcbAcd: ((c >> 5) & 1) as 0 | 1,
+    fcv: ((c >> 4) & 1) as 0 | 1,
+    fc: c & 0x0f,
+  };
+}
+
+export function encodeControl(control: Control): number {
+  return (
+    (control.dir << 7) | (control.prm << 6) | (control.fcbAcd << 5) | (control.fcv << 4) | (control.fc & 0x0f)
+  );
+}
+
+export function decodeSeq(s: number): Seq {
+  return {
+    tpv: (s & 0x80) !== 0,
+    fir: (s & 0x40) !== 0,
+    fin: (s & 0x20) !== 0,
+    con: (s & 0x10) !== 0,
+    seq: s & 0x0f,
+  };
+}
+
+export function encodeSeq(seq: Seq): number {
+  return (
+    (seq.tpv ? 0x80 : 0) |
+    (seq.fir ? 0x40 : 0) |
+    (seq.fin ? 0x20 : 0) |
+    (seq.con ? 0x10 : 0) |
+    (seq.seq & 0x0f)
+  );
+}
+
+/** Whether a frame with this direction and AFN carries PW under `profile` (§2.4). */
+export function hasPw(dir: 0 | 1, afn: number, profile: Gw13761Profile): boolean {
+  return dir === 0 && profile.pwAfns.includes(afn);
+}
+
+function bcdNibblesOk(byte: number): boolean {
+  return byte >> 4 <= 9 && (byte & 0x0f) <= 9;
+}
+
+function readTimeLabel(reader: ByteReader): TimeLabel {
+  const pfc = reader.u8("tp.pfc");
+  const at = reader.offset;
+  const t = reader.bytesView(4, "tp.sendTime");
+  for (const b of t) {
+    if (!bcdNibblesOk(b))
+      raise({ code: "bad-value", field: "tp.sendTime", offset: at, expected: "A.16 BCD", actual: toHex(t) });
+  }
+  const bcd = (b: number) => (b >> 4) * 10 + (b & 0x0f);
+  return {
+    pfc,
+    second: bcd(t[0] as number),
+    minute: bcd(t[1] as number),
+    hour: bcd(t[2] as number),
+    day: bcd(t[3] as number),
+    delay: reader.u8("tp.delay"),
+  };
+}
+
+function writeTimeLabel(writer: ByteWriter, tp: TimeLabel): void {
+  const bcd = (v: number, name: string, max: number) => {
+    if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`tp.${name} ${v} outside 0..${max}`);
+    return ((Math.floor(v / 10) << 4) | (v % 10)) & 0xff;
+  };
+  writer.u8(tp.pfc & 0xff);
+  writer
+    .u8(bcd(tp.second, "second", 59))
+    .u8(bcd(tp.minute, "minute", 59))
+    .u8(bcd(tp.hour, "hour", 23));
+  writer.u8(bcd(tp.day, "day", 31)).u8(tp.delay & 0xff);
+}
+
+/** Skips FE wake-up bytes some serial/IR devices prepend (vector X2). */
+export function skipPreamble(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0xfe) i++;
+  return i;
+}
+
+/**
+ * Checks the fixed header at `bytes[at..at+6)`: 68, two equal L copies with an acceptable PID, 68.
+ * Returns L1, or a negative number naming what was wrong (for the splitter's fast path).
+ */
+export function headerL1(bytes: Uint8Array, at: number, profile: Gw13761Profile): number {
+  if (bytes[at] !== START || bytes[at + 5] !== START) return -1;
+  const l = (bytes[at + 1] as number) | ((bytes[at + 2] as number) << 8);
+  const l2 = (bytes[at + 3] as number) | ((bytes[at + 4] as number) << 8);
+  if (l !== l2) return -2;
+  const pid = l & 0x03;
+  if (pid !== PID_GW1376 && !(pid === 1 && profile.acceptPid1)) return -3;
+  return l >> 2;
+}
+
+/**
+ * Decodes exactly one frame (after an optional FE preamble). Never throws; every failure is a DecodeError
+ * naming the field and the byte offset.
+ */
+export function decodeFrame(bytes: Uint8Array, profile: Gw13761Profile = PROFILE_2013): Result<Frame> {
+  return catchDecode(() => {
+    const start = skipPreamble(bytes);
+    const r = new ByteReader(bytes.subarray(start), start);
+    const s1 = r.u8("start");
+    if (s1 !== START)
+      raise({ code: "bad-start", field: "start", offset: start, expected: "68", actual: hex2(s1) });
+    const l = r.u16le("length");
+    const lCopy = r.u16le("lengthCopy");
+    if (l !== lCopy) {
+      raise({
+        code: "bad-length",
+        field: "lengthCopy",
+        offset: start + 3,
+        expected: hex4(l),
+        actual: hex4(lCopy),
+      });
+    }
+    const pid = l & 0x03;
+    if (pid !== PID_GW1376 && !(pid === 1 && profile.acceptPid1)) {
+      raise({
+        code: "bad-protocol",
+        field: "length.pid",
+        offset: start + 1,
+        expected: PID_GW1376,
+        actual: pid,
+      });
+    }
+    const l1 = l >> 2;
+    const s2 = r.u8("start2");
+    if (s2 !== START)
+      raise({ code: "bad-start", field: "start2", offset: start + 5, expected: "68", actual: hex2(s2) });
+    if (l1 < FIXED_USER_BYTES) {
+      raise({
+        code: "bad-length",
+        field: "length",
+        offset: start + 1,
+        expected: `>= ${FIXED_USER_BYTES}`,
+        actual: l1,
+      });
+    }
+    const total = l1 + FRAME_OVERHEAD;
+    if (bytes.length - start < total) {
+      raise({
+        code: "truncated",
+        field: "frame",
+        offset: bytes.length,
+        expected: `${total} bytes`,
+        actual: `${bytes.length - start} bytes`,
+      });
+    }
+    const csAt = start + 6 + l1;
+    const cs = bytes[csAt] as number;
+    const computed = sum8(bytes, start + 6, csAt);
+    if (cs !== computed)
+      raise({ code: "checksum", field: "cs", offset: csAt, expected: hex2(computed), actual: hex2(cs) });
+    const end = bytes[csAt + 1] as number;
+    if (end !== END)
+      raise({ code: "bad-end", field: "end", offset: csAt + 1, expected: "16", actual: hex2(end) });
+    if (bytes.length - start > total) {
+      raise({
+        code: "trailing-bytes",
+        field: "frame",
+        offset: start + total,
+        expected: "end of input",
+        actual: `${bytes.length - start - total} more bytes`,
+      });
+    }
+
+    const u = new ByteReader(bytes.subarray(start + 6, csAt), start + 6);
+    const control = decodeControl(u.u8("control"));
+    const a1lo = u.u8("address.area");
+    const a1hi = u.u8("address.area");
+    const terminal = u.u16le("address.terminal");
+    const a3 = u.u8("address.a3");
+    const address: Address = {
+      area: hex2(a1hi) + hex2(a1lo),
+      terminal,
+      master: a3 >> 1,
+      group: (a3 & 1) === 1,
+    };
+    const afn = u.u8("afn");
+    const seq = decodeSeq(u.u8("seq"));
+
+    const pwLen = hasPw(control.dir, afn, profile) ? 16 : 0;
+    const ecLen = control.dir === 1 && control.fcbAcd === 1 ? 2 : 0;
+    const tpLen = seq.tpv ? 6 : 0;
+    const dataLen = u.remaining - pwLen - ecLen - tpLen;
+    if (dataLen < 0) {
+      raise({
+        code: "bad-length",
+        field: "aux",
+        offset: u.offset,
+        expected: `${pwLen + ecLen + tpLen} AUX bytes`,
+        actual: `${u.remaining} bytes`,
+      });
+    }
+    const userDataOffset = u.offset;
+    const userData = u.bytesView(dataLen, "data");
+    const frame: { -readonly [K in keyof Frame]: Frame[K] } = {
+      pid,
+      control,
+      address,
+      afn,
+      seq,
+      userData,
+      userDataOffset,
+    };
+    if (pwLen > 0) frame.pw = u.bytesView(16, "aux.pw");
+    if (ecLen > 0) frame.ec = { ec1: u.u8("aux.ec1"), ec2: u.u8("aux.ec2") };
+    if (tpLen > 0) frame.tp = readTimeLabel(u);
+    return frame;
+  });
+}
+
+/**
+ * Encodes a frame. AUX presence follows the header (PW by direction/AFN, EC by DIR+ACD, Tp by TpV) so an
+ * inconsistent frame cannot be produced: a missing PW is sent as zeros (authentication scheme 0), a missing
+ * EC as zeros; a missing Tp with TpV set is a RangeError.
+ */
+export function encodeFrame(frame: FrameInit, profile: Gw13761Profile = PROFILE_2013): Uint8Array {
+  const pid = frame.pid ?? PID_GW1376;
+  const w = new ByteWriter(frame.userData.length + 48);
+  w.u8(START).u16le(0).u16le(0).u8(START);
+  w.u8(encodeControl(frame.control));
+  const area = frame.address.area;
+  if (!/^[0-9A-Fa-f]{4}$/.test(area)) throw new RangeError(`address.area "${area}" is not 4 hex digits`);
+  const areaNum = Number.parseInt(area, 16);
+  w.u8(areaNum & 0xff).u8(areaNum >> 8);
+  if (
+    !Number.isInteger(frame.address.terminal) ||
+    frame.address.terminal < 0 ||
+    frame.address.terminal > 0xffff
+  ) {
+    throw new RangeError(`address.terminal ${frame.address.terminal} outside 0..65535`);
+  }
+  if (!Number.isInteger(frame.address.master) || frame.address.master < 0 || frame.address.master > 127) {
+    throw new RangeError(`address.master ${frame.address.master} outside 0..127`);
+  }
+  w.u16le(frame.address.terminal).u8((frame.address.master << 1) | (frame.address.group ? 1 : 0));
+  w.u8(frame.afn).u8(encodeSeq(frame.seq));
+  w.bytes(frame.userData);
+  if (hasPw(frame.control.dir, frame.afn, profile)) {
+    const pw = frame.pw ?? new Uint8Array(16);
+    if (pw.length !== 16) throw new RangeError(`aux.pw must be 16 bytes, got ${pw.length}`);
+    w.bytes(pw);
+  }
+  if (frame.control.dir === 1 && frame.control.fcbAcd === 1) w.u8(frame.ec?.ec1 ?? 0).u8(frame.ec?.ec2 ?? 0);
+  if (frame.seq.tpv) {
+    if (frame.tp === undefined) throw new RangeError("SEQ.TpV is set but no tp was given");
+    writeTimeLabel(w, frame.tp);
+  }
+  const l1 = w.length - 6;
+  if (l1 > MAX_L1) throw new RangeError(`frame user data ${l1} bytes exceeds L1 maximum ${MAX_L1}`);
+  const l = (l1 << 2) | (pid & 3);
+  w.setU8(1, l & 0xff)
+    .setU8(2, l >> 8)
+    .setU8(3, l & 0xff)
+    .setU8(4, l >> 8);
+  const bytes = w.u8(0).u8(END).finish();
+  bytes[bytes.length - 2] = sum8(bytes, 6, bytes.length - 2);
+  return bytes;
+}
+
+function hex2(b: number): string {
+  return b.toString(16).toUpperCase().padStart(2, "0");
+}
+
+function hex4(v: number): string {
+  return v.toString(16).toUpperCase().padStart(4, "0");
+}
