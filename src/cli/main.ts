@@ -4,6 +4,7 @@
  * this file only assembles them, so adding a subcommand is adding one import and one line below.
  */
 import { Command } from "commander";
+import { registerDecode } from "./commands/decode.ts";
 // (subcommand imports)
 
 export function buildProgram(): Command {
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .description("Open-source data concentrator unit for smart electricity meters")
     .showHelpAfterError()
     .exitOverride();
+  registerDecode(program);
   // (subcommand registrations)
   return program;
 }

@@ -16,6 +16,11 @@ export interface Detector {
   readonly protocol: string;
   /** Cheap check on the first bytes (after any FE preamble) that this is plausibly one of our frames. */
   matches(bytes: Uint8Array): boolean;
+  /**
+   * Length in bytes (preamble included) of the frame that starts at `bytes[0]`, when its header tells it;
+   * lets `opendcu decode` walk input that holds several frames back to back. Optional.
+   */
+  frameLength?(bytes: Uint8Array): number | undefined;
   /** Full decode of exactly one frame. */
   describe(bytes: Uint8Array): { ok: true; value: FrameDescription } | { ok: false; error: DecodeError };
 }
