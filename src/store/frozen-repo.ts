@@ -1,0 +1,190 @@
+/**
+ * Frozen (class-2) data in one table per kind: daily (period = YYYYMMDD, keep 62 days), monthly (period =
+ * YYYYMM, keep 12 months) and curves (period = local minute, keep ≥ 10 days). Retention is the store's own
+ * job: every write prunes what fell out of the window, so the file stays bounded however long it runs.
+ *
+ * The primary key is (period, item, point): "F161 for all points for one day" is one index range read.
+ */
+import type { Clock } from "../common/clock.ts";
+import { addDays, addMonths, dayKey, minuteKey, monthKey } from "./calendar.ts";
+import type { Database } from "./database.ts";
+
+export interface FrozenRecord {
+  readonly point: number;
+  readonly item: string;
+  /** Day key, month key or minute key, according to the table. */
+  readonly period: number;
+  readonly readAt: number;
+  readonly value: unknown;
+}
+
+interface Row {
+  point: number;
+  item: string;
+  period: number;
+  read_at: number;
+  value: string;
+}
+
+export type FrozenKind = "daily" | "monthly" | "curve";
+
+export interface RetentionPolicy {
+  /** Oldest period key still kept when "now" has period key `current`. */
+  oldestKept(current: number): number;
+  currentPeriod(epochMs: number, utcOffsetMinutes: number): number;
+}
+
+export const DAILY_KEEP_DAYS = 62;
+export const MONTHLY_KEEP_MONTHS = 12;
+export const CURVE_KEEP_DAYS = 10;
+
+export const RETENTION: Readonly<Record<FrozenKind, RetentionPolicy>> = {
+  daily: {
+    currentPeriod: dayKey,
+    oldestKept: (current) => addDays(current, -(DAILY_KEEP_DAYS - 1)),
+  },
+  monthly: {
+    currentPeriod: monthKey,
+    oldestKept: (current) => addMonths(current, -(MONTHLY_KEEP_MONTHS - 1)),
+  },
+  curve: {
+    currentPeriod: minuteKey,
+    // Whole local days: today plus the 10 previous ones, so at least 10 × 24 h are always there.
+    oldestKept: (current) => current - (current % 1440) - CURVE_KEEP_DAYS * 1440,
+  },
+};
+
+const TABLE: Readonly<Record<FrozenKind, string>> = {
+  daily: "frozen_daily",
+  monthly: "frozen_monthly",
+  curve: "curves",
+};
+
+export class FrozenRepository {
+  readonly kind: FrozenKind;
+  readonly #db: Database;
+  readonly #clock: Clock;
+  readonly #utcOffsetMinutes: number;
+  readonly #table: string;
+  #prunedBelow = Number.NEGATIVE_INFINITY;
+
+  constructor(kind: FrozenKind, db: Database, clock: Clock, utcOffsetMinutes: number) {
+    this.kind = kind;
+    this.#db = db;
+    this.#clock = clock;
+    this.#utcOffsetMinutes = utcOffsetMinutes;
+    this.#table = TABLE[kind];
+  }
+
+  /** The oldest period this table keeps at the clock's current time. */
+  oldestKept(): number {
+    const policy = RETENTION[this.kind];
+    return policy.oldestKept(policy.currentPeriod(this.#clock.now(), this.#utcOffsetMinutes));
+  }
+
+  /**
+   * Stores records (replacing any with the same period/item/point) with ONE statement in one transaction,
+   * after pruning expired periods. Records already older than the window are dropped, not stored.
+   */
+  putMany(records: readonly FrozenRecord[]): void {
+    const oldest = this.oldestKept();
+    const kept = records.filter((r) => r.period >= oldest);
+    this.#db.transaction(() => {
+      this.#prune(oldest);
+      if (kept.length === 0) return;
+      const payload = JSON.stringify(kept.map((r) => [r.period, r.item, r.point, r.readAt, r.value ?? null]));
+      this.#db
+        .statement(
+          `INSERT OR REPLACE INTO ${this.#table} (period, item, point, read_at, value)
+           SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value -> 4 FROM json_each(?)`,
+        )
+        .run(payload);
+    });
+  }
+
+  put(record: FrozenRecord): void {
+    this.putMany([record]);
+  }
+
+  get(point: number, item: string, period: number): FrozenRecord | undefined {
+    const row = this.#db
+      .statement(
+        `SELECT period, item, point, read_at, value FROM ${this.#table}
+         WHERE period = ? AND item = ? AND point = ?`,
+      )
+      .get(period, item, point) as Row | undefined;
+    return row === undefined ? undefined : toRecord(row);
+  }
+
+  /** One item, one period, every point that has it, ordered by point: one query. */
+  forPeriod(item: string, period: number): FrozenRecord[] {
+    const rows = this.#db
+      .statement(
+        `SELECT period, item, point, read_at, value FROM ${this.#table}
+         WHERE period = ? AND item = ? ORDER BY point`,
+      )
+      .all(period, item) as unknown as Row[];
+    return rows.map(toRecord);
+  }
+
+  /** One item of one point over [from, to] inclusive (curves, ranges of days). */
+  forPointRange(point: number, item: string, from: number, to: number): FrozenRecord[] {
+    const rows = this.#db
+      .statement(
+        `SELECT period, item, point, read_at, value FROM ${this.#table}
+         WHERE period BETWEEN ? AND ? AND item = ? AND point = ? ORDER BY period`,
+      )
+      .all(from, to, item, point) as unknown as Row[];
+    return rows.map(toRecord);
+  }
+
+  /** Which points already have (item, period): used to decide supplementary reads. */
+  pointsWith(item: string, period: number): Set<number> {
+    const rows = this.#db
+      .statement(`SELECT point FROM ${this.#table} WHERE period = ? AND item = ?`)
+      .all(period, item) as { point: number }[];
+    return new Set(rows.map((r) => r.point));
+  }
+
+  /** Distinct periods held, ascending. */
+  periods(): number[] {
+    const rows = this.#db.statement(`SELECT DISTINCT period FROM ${this.#table} ORDER BY period`).all() as {
+      period: number;
+    }[];
+    return rows.map((r) => r.period);
+  }
+
+  count(): number {
+    return Number((this.#db.statement(`SELECT count(*) AS n FROM ${this.#table}`).get() as { n: number }).n);
+  }
+
+  /** Applies retention now (also done by every write). */
+  prune(): number {
+    return this.#db.transaction(() => this.#prune(this.oldestKept(), true));
+  }
+
+  deletePoint(point: number): void {
+    this.#db.statement(`DELETE FROM ${this.#table} WHERE point = ?`).run(point);
+  }
+
+  clear(): void {
+    this.#db.statement(`DELETE FROM ${this.#table}`).run();
+  }
+
+  #prune(oldest: number, force = false): number {
+    if (!force && oldest <= this.#prunedBelow) return 0;
+    const changes = this.#db.statement(`DELETE FROM ${this.#table} WHERE period < ?`).run(oldest).changes;
+    this.#prunedBelow = oldest;
+    return Number(changes);
+  }
+}
+
+function toRecord(row: Row): FrozenRecord {
+  return {
+    point: row.point,
+    item: row.item,
+    period: row.period,
+    readAt: row.read_at,
+    value: JSON.parse(row.value) as unknown,
+  };
+}
