@@ -1,10 +1,12 @@
+const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, b) =>
+  b.toString(16).toUpperCase().padStart(2, "0"),
+);
+
 /** Spaced upper-case hex, the notation used by the golden vectors and in logs. */
 export function toHex(bytes: Uint8Array, separator = " "): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) {
-    if (i > 0) out += separator;
-    out += ((bytes[i] as number) < 16 ? "0" : "") + (bytes[i] as number).toString(16).toUpperCase();
-  }
+  if (bytes.length === 0) return "";
+  let out = BYTE_HEX[bytes[0] as number] as string;
+  for (let i = 1; i < bytes.length; i++) out += separator + (BYTE_HEX[bytes[i] as number] as string);
   return out;
 }
 
