@@ -1,0 +1,290 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import fc from "fast-check";
+import { fromHex, toHex } from "../common/hex.ts";
+import { AFN0C_ROWS } from "./afn0c.ts";
+import { findFnRow } from "./fn-table.ts";
+import type { Field, FnRow, Record_, Value } from "./layout.ts";
+import { arbitraryForFields } from "./layout-arbitrary.ts";
+import { decodeBody, encodeBody } from "./layout-codec.ts";
+
+// ---- shared helpers (each AFN test file keeps its own few lines; no cross-test imports) -----------------------
+
+/**
+ * The data-unit area of a golden frame: user data starts at byte 6 (`68 L L L L 68`), `C A(5) AFN SEQ` are
+ * 8 bytes, then the units; the AUX tail is EC (2 bytes, DIR=1 and ACD=1) and Tp (6 bytes, SEQ bit 7).
+ */
+function unitArea(frameHex: string): Uint8Array {
+  const frame = fromHex(frameHex);
+  assert.ok(frame !== undefined);
+  const l1 = ((frame[1] as number) | ((frame[2] as number) << 8)) >> 2;
+  const user = frame.subarray(6, 6 + l1);
+  const c = user[0] as number;
+  const seq = user[7] as number;
+  const aux = ((c & 0x80) !== 0 && (c & 0x20) !== 0 ? 2 : 0) + ((seq & 0x80) !== 0 ? 6 : 0);
+  return user.subarray(8, user.length - aux);
+}
+
+/** The body of the unit whose DA/DT starts at `at` in the unit area, `length` bytes long (default: to the end). */
+function bodyAt(area: Uint8Array, at: number, length?: number): Uint8Array {
+  return area.subarray(at + 4, length === undefined ? undefined : at + 4 + length);
+}
+
+function row(fn: number): FnRow {
+  const r = findFnRow(0x0c, fn);
+  assert.ok(r !== undefined, `AFN0C F${fn} is in the table`);
+  return r;
+}
+
+/** decode(bytes) succeeds and encode(decoded) reproduces the bytes; returns the decoded value. */
+function goldenUp(fn: number, body: Uint8Array): Record_ {
+  const up = row(fn).up ?? [];
+  const decoded = decodeBody(up, body);
+  assert.ok(decoded.ok, decoded.ok ? "" : decoded.error.message);
+  assert.equal(toHex(encodeBody(up, decoded.value)), toHex(body));
+  return decoded.value;
+}
+
+function at(value: Value | undefined, ...path: (string | number)[]): Value | undefined {
+  let v: Value | undefined = value;
+  for (const key of path) {
+    if (v === null || v === undefined || typeof v !== "object") return undefined;
+    v = (v as Record<string | number, Value>)[key];
+  }
+  return v;
+}
+
+/**
+ * Makes every `repeat` that counts from the same field the same length (the generic generator draws each
+ * repeat on its own; F33 has four repeats on one tariff count).
+ */
+function harmoniseCounts(fields: readonly Field[], record: Record_): Record_ {
+  const out: { [key: string]: Value } = { ...record };
+  const groups = new Map<string, { name: string; plus: number }[]>();
+  for (const f of fields) {
+    if (f.type === "repeat" && typeof f.count !== "number") {
+      const list = groups.get(f.count.field) ?? [];
+      list.push({ name: f.name, plus: f.count.plus ?? 0 });
+      groups.set(f.count.field, list);
+    }
+  }
+  for (const [countField, repeats] of groups) {
+    const len = Math.min(...repeats.map((r) => (out[r.name] as readonly Value[]).length));
+    for (const r of repeats) out[r.name] = (out[r.name] as readonly Value[]).slice(0, len);
+    out[countField] = len - (repeats[0]?.plus ?? 0);
+  }
+  return out;
+}
+
+// ---- golden vectors ---------------------------------------------------------------------------------------------
+
+describe("AFN0C golden vectors", () => {
+  test("SYN-C2R F2 terminal clock: Wed 2023-11-15 14:30:05", () => {
+    const area = unitArea("68 4A 00 4A 00 68 88 01 01 BA 07 02 0C 67 00 00 02 00 05 30 14 15 71 23 B4 16");
+    const v = goldenUp(2, bodyAt(area, 0));
+    assert.deepEqual(v, { clock: { time: "2023-11-15 14:30:05", weekday: 3 } });
+  });
+
+  test("X22 F2 clock with weekday 0 (not given) and X25 F2 Tue 2015-12-15", () => {
+    const x22 = unitArea("68 4A 00 4A 00 68 88 00 13 00 05 00 0C 70 00 00 02 00 51 20 23 07 10 18 E1 16");
+    assert.deepEqual(goldenUp(2, bodyAt(x22, 0)), { clock: { time: "2018-10-07 23:20:51", weekday: 0 } });
+    const x25 = unitArea("68 4A 00 4A 00 68 88 00 00 01 00 02 0C 60 00 00 02 00 49 48 11 15 52 15 17 16");
+    assert.deepEqual(goldenUp(2, bodyAt(x25, 0)), { clock: { time: "2015-12-15 11:48:49", weekday: 2 } });
+  });
+
+  test("L15 F129: total 0.0100 kWh, four EE tariffs → null", () => {
+    const area = unitArea(
+      "68 C6 00 C6 00 68 88 71 01 22 08 02 0C A2 01 01 01 10 18 16 28 08 18 04 00 01 00 00 00 EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE 02 39 19 16 28 00 8C 16",
+    );
+    const v = goldenUp(129, bodyAt(area, 0));
+    assert.equal(v.readTime, "2018-08-28 16:18");
+    assert.equal(v.tariffCount, 4);
+    assert.deepEqual(v.energy, [
+      { value: 0.01 },
+      { value: null },
+      { value: null },
+      { value: null },
+      { value: null },
+    ]);
+  });
+
+  test("S15 F170 for p1 and p2 (two units, no read time)", () => {
+    const area = unitArea(
+      "68 F2 00 F2 00 68 A8 00 02 34 12 04 0C E4 01 01 02 15 01 00 00 00 01 33 00 00 22 E1 17 00 00 00 00 00 00 00 02 01 02 15 1F 00 00 FF 00 EE EE EE EE EE EE 34 00 00 22 E1 17 01 4F 00 04 34 00 00 22 05 15 16",
+    );
+    const p1 = goldenUp(170, bodyAt(area, 0, 18));
+    assert.deepEqual(p1, {
+      port: 1,
+      relayDepth: 0,
+      plcPhase: 0,
+      signalQuality: 0,
+      lastResult: 1,
+      lastOkTime: { time: "2017-01-22 00:00:33", weekday: 7 },
+      lastFailTime: "unset", // 00×6: never failed
+      consecutiveFailures: 0,
+    });
+    const p2 = goldenUp(170, bodyAt(area, 22, 18));
+    assert.deepEqual(p2, {
+      port: 31,
+      relayDepth: 0,
+      plcPhase: 0,
+      signalQuality: 255,
+      lastResult: 0,
+      lastOkTime: null, // EE×6: never read
+      lastFailTime: { time: "2017-01-22 00:00:34", weekday: 7 },
+      consecutiveFailures: 1,
+    });
+  });
+
+  test("L18 F25: 67-byte power/voltage/current block", () => {
+    const area = unitArea(
+      "68 56 01 56 01 68 88 71 01 22 08 02 0C AB 01 01 01 03 47 16 28 08 18 00 00 00 00 00 00 EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE 00 10 00 10 EE EE EE EE 27 24 EE EE EE EE 00 00 00 EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE 0B 13 49 16 28 00 4A 16",
+    );
+    const body = bodyAt(area, 0);
+    assert.equal(body.length, 67);
+    const v = goldenUp(25, body);
+    assert.equal(v.readTime, "2018-08-28 16:47");
+    assert.equal(v.activePower, 0);
+    assert.equal(v.activePowerA, 0);
+    assert.equal(v.activePowerB, null);
+    assert.equal(v.powerFactor, 100);
+    assert.equal(v.powerFactorA, 100);
+    assert.equal(v.voltageA, 242.7);
+    assert.equal(v.currentA, 0);
+    assert.equal(v.apparentPowerC, null);
+  });
+
+  test("L19 F33 / L20 F34: 6 + 17(M+1) with M = 4", () => {
+    const l19 = unitArea(
+      `68 B6 01 B6 01 68 88 71 01 22 08 02 0C AC 01 01 01 04 48 16 28 08 18 04 00 01 00 00 00 ${"EE ".repeat(80)}0C 09 50 16 28 00 93 16`,
+    );
+    const v33 = goldenUp(33, bodyAt(l19, 0));
+    assert.equal(v33.tariffCount, 4);
+    assert.equal(at(v33, "positiveActive", 0, "value"), 0.01);
+    assert.equal(at(v33, "quadrant4Reactive", 4, "value"), null);
+    const l20 = unitArea(
+      `68 B6 01 B6 01 68 88 71 01 22 08 02 0C AD 01 01 02 04 49 16 28 08 18 04 ${"EE ".repeat(85)}0D 22 51 16 28 00 68 16`,
+    );
+    const v34 = goldenUp(34, bodyAt(l20, 0));
+    assert.equal(v34.readTime, "2018-08-28 16:49");
+    assert.deepEqual(
+      v34.negativeActive,
+      [null, null, null, null, null].map((value) => ({ value })),
+    );
+  });
+
+  test("L16 F167 carries 5 bytes more than the 41-byte layout (non-BCD `C8 16`/`D5 16`): trailing-bytes", () => {
+    const area = unitArea(
+      "68 02 01 02 01 68 88 71 01 22 08 02 0C A3 01 01 40 14 20 16 28 08 18 EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE EE 00 00 C8 16 10 00 D5 16 EE EE EE EE EE EE EE 03 59 21 16 28 00 EB 16",
+    );
+    const body = bodyAt(area, 0);
+    assert.equal(body.length, 46);
+    const whole = decodeBody(row(167).up ?? [], body);
+    assert.ok(!whole.ok);
+    // The reference layout (41 bytes, also KSY's own spec) is what we keep; the sample's first 41 bytes still
+    // fail: bytes 31..34 `00 00 C8 16` are not BCD, so this capture is not a usable F167 vector.
+    const first = decodeBody(row(167).up ?? [], body.subarray(0, 41));
+    assert.ok(!first.ok);
+    assert.equal(first.error.code, "bad-value");
+  });
+});
+
+// ---- hand-written vectors ----------------------------------------------------------------------------------------
+
+describe("AFN0C hand-written bodies", () => {
+  test("F10 traffic: today 0x1234 bytes, month 0x00ABCDEF bytes", () => {
+    const body = fromHex(
+      "34 12 00 00" + // today BIN 4 = 4660
+        " EF CD AB 00", // this month BIN 4 = 11259375
+    );
+    assert.ok(body !== undefined);
+    assert.deepEqual(goldenUp(10, body), { todayBytes: 0x1234, monthBytes: 0xabcdef });
+  });
+
+  test("F11 reading status: two ports, 19 bytes each", () => {
+    const body = fromHex(
+      "02" + // n = 2 ports
+        " 02 10 00 01 0F 00 00 00 00 00 15 11 23 00 30 01 15 11 23" + // port 2, 16 to read, status 01, 15 ok, 0 key, start 00:00:00 15-11-23 (weekday 0), end 01:30:00
+        " 1F 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00", // port 31, nothing read: both times 00×6 = unset
+    );
+    assert.ok(body !== undefined);
+    const v = goldenUp(11, body);
+    assert.deepEqual(at(v, "ports", 0), {
+      port: 2,
+      metersToRead: 16,
+      status: 1,
+      readOkCount: 15,
+      keyUserOkCount: 0,
+      startTime: { time: "2023-11-15 00:00:00", weekday: 0 },
+      endTime: { time: "2023-11-15 01:30:00", weekday: 0 },
+    });
+    assert.equal(at(v, "ports", 1, "startTime"), "unset");
+  });
+
+  test("F4 uplink state bitfield and F169 nested route list", () => {
+    const f4 = fromHex("06"); // D1..D0 = 2 (active report forbidden), D3..D2 = 1 (talk allowed)
+    assert.ok(f4 !== undefined);
+    assert.deepEqual(goldenUp(4, f4), { state: { activeReport: 2, talk: 1, reserved: 0 } });
+    const f169 = fromHex(
+      "1F" + // port 31
+        " 02" + // 2 routes
+        " 00" + // route 1: depth 0 (direct)
+        " 01 78 56 34 12 18 20", // route 2: depth 1, relay 201812345678 (A.12)
+    );
+    assert.ok(f169 !== undefined);
+    const v = goldenUp(169, f169);
+    assert.deepEqual(v, { port: 31, routes: [{ relays: [] }, { relays: [{ address: "201812345678" }] }] });
+  });
+
+  test("F129 with a truncated tariff is `truncated`, with a non-BCD digit is `bad-value`", () => {
+    const up = row(129).up ?? [];
+    const short = fromHex("18 16 28 08 18 01 00 01 00 00 00 00 01 00 00"); // M=1 but the tariff has 4 of 5 bytes
+    assert.ok(short !== undefined);
+    const r1 = decodeBody(up, short);
+    assert.ok(!r1.ok && r1.error.code === "truncated");
+    const bad = fromHex("18 16 28 08 18 00 0A 00 00 00 00"); // total's first byte 0A is not BCD
+    assert.ok(bad !== undefined);
+    const r2 = decodeBody(up, bad);
+    assert.ok(!r2.ok && r2.error.code === "bad-value");
+  });
+});
+
+// ---- whole-table properties ---------------------------------------------------------------------------------------
+
+describe("AFN0C table properties", () => {
+  test("rows: unique Fn, empty request bodies, families built from shared shapes", () => {
+    assert.equal(new Set(AFN0C_ROWS.map((r) => r.fn)).size, AFN0C_ROWS.length);
+    for (const r of AFN0C_ROWS) assert.deepEqual(r.down, [], `F${r.fn} request body`);
+    // F129..F136 share the energy shape with F137..F144 (one declaration, two families).
+    assert.deepEqual(row(129).up, row(137).up);
+    assert.deepEqual(row(130).up, row(132).up);
+  });
+
+  test("every up body round-trips generated values", () => {
+    for (const r of AFN0C_ROWS) {
+      const up = r.up ?? [];
+      fc.assert(
+        fc.property(arbitraryForFields(up), (generated) => {
+          const value = harmoniseCounts(up, generated);
+          const bytes = encodeBody(up, value);
+          const back = decodeBody(up, bytes);
+          assert.ok(back.ok, `F${r.fn}: ${back.ok ? "" : back.error.message}`);
+          assert.equal(toHex(encodeBody(up, back.value)), toHex(bytes));
+        }),
+        { numRuns: 25 },
+      );
+    }
+  });
+
+  test("random bytes into every up/down body give a Result, never an exception", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
+        for (const r of AFN0C_ROWS) {
+          decodeBody(r.up ?? [], bytes);
+          decodeBody(r.down ?? [], bytes);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
