@@ -6,12 +6,13 @@
 import { ByteReader } from "../common/byte-reader.ts";
 import { ByteWriter } from "../common/byte-writer.ts";
 import { catchDecode, raise } from "../common/decode-error.ts";
-import { toHex } from "../common/hex.ts";
+import { fromHex, toHex } from "../common/hex.ts";
 import { daFromPns, dtFromFns, fnsFromDt, pnsFromDa } from "./dadt.ts";
 import { findFnRow } from "./fn-table.ts";
 import type { Field, FnRow, Record_ } from "./layout.ts";
 import { decodeFields, encodeFields } from "./layout-codec.ts";
 import type { Gw13761Profile } from "./profile.ts";
+import { applyProfileTransform } from "./profile-transforms.ts";
 
 /** One (pn, Fn) item with its decoded body. */
 export interface DataItem {
@@ -88,7 +89,7 @@ export function decodeDataUnits(
           items.push({ pn, fn, data: {}, raw: toHex(r.rest()) });
           continue;
         }
-        items.push({ pn, fn, data: decodeFields(fields, r) });
+        items.push({ pn, fn, data: applyProfileTransform(afn, fn, dir, decodeFields(fields, r), profile) });
       }
     }
     groups.push({ pns, fns, items });
@@ -120,6 +121,7 @@ export function encodeDataUnits(
   afn: number,
   dir: 0 | 1,
   groups: readonly DataUnitGroup[],
+  profile: Gw13761Profile,
   writer = new ByteWriter(),
 ): Uint8Array {
   for (const group of groups) {
@@ -128,20 +130,15 @@ export function encodeDataUnits(
     writer.u8(da1).u8(da2).u8(dt1).u8(dt2);
     for (const item of group.items) {
       if (item.raw !== undefined) {
-        const bytes =
-          item.raw.trim() === ""
-            ? []
-            : item.raw
-                .trim()
-                .split(/\s+/)
-                .map((h) => Number.parseInt(h, 16));
+        const bytes = fromHex(item.raw);
+        if (bytes === undefined) throw new RangeError(`AFN${hex2(afn)} F${item.fn}: raw body is not hex`);
         writer.bytes(bytes);
         continue;
       }
       const fields = bodyFields(findFnRow(afn, item.fn), dir);
       if (fields === undefined)
         throw new RangeError(`AFN${hex2(afn)} F${item.fn} is not in the table and has no raw body`);
-      encodeFields(fields, item.data, writer);
+      encodeFields(fields, applyProfileTransform(afn, item.fn, dir, item.data, profile), writer);
     }
   }
   return writer.finish();

@@ -5,7 +5,7 @@ import { loadVectors } from "../../../test/support/vectors.ts";
 import { toHex } from "../common/hex.ts";
 import { ALL_POINTS } from "./dadt.ts";
 import { decodeMessage, encodeMessage, type MessageInit, messageItems } from "./message.ts";
-import { PROFILE_2013, PROFILE_STRICT, PROFILE_TOLERANT } from "./profile.ts";
+import { PROFILE_2009, PROFILE_2013, PROFILE_STRICT, PROFILE_TOLERANT } from "./profile.ts";
 
 const vectors = loadVectors("gw1376-1.txt");
 /** shared/protocol/gw1376-1.md §6.3: accepted when decoding, never emitted, so not byte-exact on re-encode. */
@@ -147,4 +147,35 @@ test("property: random data units never throw", () => {
     ),
     { numRuns: 3000 },
   );
+});
+
+test("AFN0F F1 segment bytes travel reversed in the 2013 profile and in order in the 2009 profile", () => {
+  const segment = {
+    fileId: 1,
+    attribute: 0,
+    instruction: 0,
+    segmentCount: 2,
+    segmentIndex: 0,
+    data: "01 02 03 04",
+  };
+  const message: MessageInit = {
+    control: { dir: 0, prm: 1, fcbAcd: 0, fcv: 0, fc: 10 },
+    address: { area: "4403", terminal: 1, master: 1, group: false },
+    afn: 0x0f,
+    seq: { tpv: false, fir: true, fin: true, con: true, seq: 3 },
+    groups: [{ pns: [0], fns: [1], items: [{ pn: 0, fn: 1, data: segment }] }],
+  };
+  const wire2013 = encodeMessage(message, PROFILE_2013);
+  const wire2009 = encodeMessage(message, PROFILE_2009);
+  // body: DA DT(4) fileId attr instr count(2) index(4) length(2) = 15 bytes, then the payload
+  assert.equal(toHex(wire2013.subarray(14 + 15, 14 + 19)), "04 03 02 01");
+  assert.equal(toHex(wire2009.subarray(14 + 15, 14 + 19)), "01 02 03 04");
+  for (const [wire, profile] of [
+    [wire2013, PROFILE_2013],
+    [wire2009, PROFILE_2009],
+  ] as const) {
+    const back = decodeMessage(wire, profile);
+    assert.ok(back.ok);
+    assert.deepEqual(messageItems(back.value)[0]?.data, segment);
+  }
 });

@@ -38,7 +38,7 @@ export function decodeFrameUnits(frame: Frame, profile: Gw13761Profile = PROFILE
 /** Encodes a message. Throws RangeError naming the field for values that cannot be encoded. */
 export function encodeMessage(message: MessageInit, profile: Gw13761Profile = PROFILE_2013): Uint8Array {
   const { groups, ...header } = message;
-  const userData = encodeDataUnits(message.afn, message.control.dir, groups);
+  const userData = encodeDataUnits(message.afn, message.control.dir, groups, profile);
   return encodeFrame({ ...header, userData }, profile);
 }
 
