@@ -259,7 +259,14 @@ const PATTERN_PART: Record<Part, string> = { ss: "ss", mm: "mm", hh: "hh", DD: "
  * A timestamp format given by its wire order (first byte first) and its text pattern, e.g.
  * `["mm","hh","DD","MM","YY"]` with `"YY-MM-DD hh:mm"` (the pattern writes `YY` as the 4-digit year 20YY).
  */
-function timestamp(id: FormatId, wire: readonly Part[], pattern: string): FormatCodec {
+function timestamp(
+  id: FormatId,
+  wire: readonly Part[],
+  pattern: string,
+  overrides: Partial<Record<Part, readonly [number, number]>> = {},
+): FormatCodec {
+  const ranges: Record<Part, readonly [number, number]> = { ...RANGES, ...overrides };
+  const inRange = (part: Part, n: number): boolean => n >= ranges[part][0] && n <= ranges[part][1];
   const tokens = pattern.split(/(YY|MM|DD|hh|mm|ss)/).filter((t) => t !== "");
   const regex = new RegExp(
     `^${tokens.map((t) => (t in RANGES ? (t === "YY" ? "20(\\d\\d)" : "(\\d\\d)") : escapeRegex(t))).join("")}$`,
@@ -292,11 +299,6 @@ function timestamp(id: FormatId, wire: readonly Part[], pattern: string): Format
       return Uint8Array.from(wire, (part) => toBcdByte(parts.get(part) ?? 0));
     },
   );
-}
-
-function inRange(part: Part, n: number): boolean {
-  const [lo, hi] = RANGES[part];
-  return n >= lo && n <= hi;
 }
 
 function two(n: number, year: boolean): string {
@@ -397,7 +399,9 @@ export const FORMATS: Readonly<Record<FormatId, FormatCodec>> = {
   "A.15": timestamp("A.15", ["mm", "hh", "DD", "MM", "YY"], "YY-MM-DD hh:mm"),
   "A.16": timestamp("A.16", ["ss", "mm", "hh", "DD"], "DD hh:mm:ss"),
   "A.17": timestamp("A.17", ["mm", "hh", "DD", "MM"], "MM-DD hh:mm"),
-  "A.18": timestamp("A.18", ["mm", "hh", "DD"], "DD hh:mm"),
+  // A.18 accepts day 00: AFN04 F33's broadcast time-sync time is sent as `00 00 00` by a real master
+  // (vector X18), read as "every day" [M].
+  "A.18": timestamp("A.18", ["mm", "hh", "DD"], "DD hh:mm", { DD: [0, 31] }),
   "A.19": timestamp("A.19", ["mm", "hh"], "hh:mm"),
   "A.20": timestamp("A.20", ["DD", "MM", "YY"], "YY-MM-DD"),
   "A.21": timestamp("A.21", ["MM", "YY"], "YY-MM"),

@@ -4,15 +4,16 @@
  * their own (not from formats.ts), so they also act as an independent check of the codecs.
  */
 
+import assert from "node:assert/strict";
 import fc from "fast-check";
 import { toHex } from "../common/hex.ts";
 import { FORMATS } from "./formats.ts";
 import type { Field, FormatId, Record_, Value } from "./layout.ts";
-import { type ArbitraryTools, isDescribedCustomCodec } from "./layout-codec.ts";
+import { type ArbitraryTools, decodeBody, encodeBody, isDescribedCustomCodec } from "./layout-codec.ts";
 
 type Shape =
   | { readonly kind: "numeric"; readonly bytes: number; readonly signed: boolean }
-  | { readonly kind: "time"; readonly parts: readonly TimePart[] }
+  | { readonly kind: "time"; readonly parts: readonly TimePart[]; readonly dayFrom?: number }
   | { readonly kind: "A.1" | "A.2" | "A.3" };
 
 type TimePart = "ss" | "mm" | "hh" | "DD" | "MM" | "YY";
@@ -45,7 +46,7 @@ export const FORMAT_SHAPES: Readonly<Record<FormatId, Shape>> = {
   "A.15": { kind: "time", parts: ["mm", "hh", "DD", "MM", "YY"] },
   "A.16": { kind: "time", parts: ["ss", "mm", "hh", "DD"] },
   "A.17": { kind: "time", parts: ["mm", "hh", "DD", "MM"] },
-  "A.18": { kind: "time", parts: ["mm", "hh", "DD"] },
+  "A.18": { kind: "time", parts: ["mm", "hh", "DD"], dayFrom: 0 }, // day 00 seen in vector X18
   "A.19": { kind: "time", parts: ["mm", "hh"] },
   "A.20": { kind: "time", parts: ["DD", "MM", "YY"] },
   "A.21": { kind: "time", parts: ["MM", "YY"] },
@@ -225,4 +226,46 @@ function arbitraryForField(field: Field): fc.Arbitrary<Value> {
     default:
       throw new RangeError(`unknown field kind ${JSON.stringify(field)}`);
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Golden-vector helpers (test support)
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * The first data unit of a 1376.1 frame given as hex: DA, DT and the bytes after them up to the AUX
+ * (shared/protocol §1.1, §2.4): PW (16) when `pw` is set, EC (2) when DIR=1 and ACD=1, Tp (6) when TpV=1.
+ */
+export function firstUnit(frameHex: string, pw: boolean): { da: string; dt: string; body: Uint8Array } {
+  let bytes = fromHexStrict(frameHex);
+  while (bytes[0] === 0xfe) bytes = bytes.subarray(1);
+  const l1 = ((bytes[1] as number) | ((bytes[2] as number) << 8)) >> 2;
+  const c = bytes[6] as number;
+  const seq = bytes[13] as number;
+  const aux = (pw ? 16 : 0) + ((c & 0x80) !== 0 && (c & 0x20) !== 0 ? 2 : 0) + ((seq & 0x80) !== 0 ? 6 : 0);
+  const end = 6 + l1 - aux;
+  return {
+    da: toHex(bytes.subarray(14, 16)),
+    dt: toHex(bytes.subarray(16, 18)),
+    body: bytes.subarray(18, end),
+  };
+}
+
+export function fromHexStrict(text: string): Uint8Array {
+  const clean = text.replace(/\s+/g, "");
+  if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new Error(`bad hex in test: ${text}`);
+  return Uint8Array.from(clean.match(/../g) ?? [], (h) => Number.parseInt(h, 16));
+}
+
+/** Golden check both ways: the body decodes to `expected`, and `expected` encodes to exactly the body. */
+export function assertGolden(
+  fields: readonly Field[] | undefined,
+  body: Uint8Array,
+  expected: Record_,
+): void {
+  const layout = fields ?? [];
+  const decoded = decodeBody(layout, body);
+  if (!decoded.ok) assert.fail(decoded.error.message);
+  assert.deepEqual(decoded.value, expected);
+  assert.equal(toHex(encodeBody(layout, expected)), toHex(body));
 }
