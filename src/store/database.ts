@@ -62,6 +62,24 @@ export class Database {
     }
   }
 
+  /**
+   * Runs `fn` inside a savepoint of the current transaction: if it throws, only its own writes are undone
+   * (e.g. one refused AFN04 unit among accepted ones). Must be called inside `transaction`.
+   */
+  savepoint<T>(fn: () => T): T {
+    if (this.#depth === 0) throw new Error("savepoint() outside a transaction");
+    this.#db.exec("SAVEPOINT unit");
+    try {
+      const result = fn();
+      this.#db.exec("RELEASE unit");
+      return result;
+    } catch (error) {
+      this.#db.exec("ROLLBACK TO unit");
+      this.#db.exec("RELEASE unit");
+      throw error;
+    }
+  }
+
   /** `PRAGMA integrity_check` result lines; `["ok"]` when the file is sound. */
   integrityCheck(): string[] {
     const rows = this.#db.prepare("PRAGMA integrity_check").all() as { integrity_check: string }[];
