@@ -154,7 +154,7 @@ describe("AFN0C golden vectors", () => {
     assert.equal(v.apparentPowerC, null);
   });
 
-  test("L19 F33 / L20 F34: 6 + 17(M+1) with M = 4", () => {
+  test("L19 F33: 6 + 17(M+1) with M = 4", () => {
     const l19 = unitArea(
       `68 B6 01 B6 01 68 88 71 01 22 08 02 0C AC 01 01 01 04 48 16 28 08 18 04 00 01 00 00 00 ${"EE ".repeat(80)}0C 09 50 16 28 00 93 16`,
     );
@@ -162,15 +162,19 @@ describe("AFN0C golden vectors", () => {
     assert.equal(v33.tariffCount, 4);
     assert.equal(at(v33, "positiveActive", 0, "value"), 0.01);
     assert.equal(at(v33, "quadrant4Reactive", 4, "value"), null);
+  });
+
+  test("L20 F34 as captured: the total `00 EE EE EE EE` is half-filled with EE → bad-value (terminal quirk)", () => {
+    // The KSY terminal writes 00 then EE×4 for the negative-active total: neither a value nor "no data".
     const l20 = unitArea(
-      `68 B6 01 B6 01 68 88 71 01 22 08 02 0C AD 01 01 02 04 49 16 28 08 18 04 ${"EE ".repeat(85)}0D 22 51 16 28 00 68 16`,
+      `68 B6 01 B6 01 68 88 71 01 22 08 02 0C AD 01 01 02 04 49 16 28 08 18 04 00 ${"EE ".repeat(84)}0D 22 51 16 28 00 68 16`,
     );
-    const v34 = goldenUp(34, bodyAt(l20, 0));
-    assert.equal(v34.readTime, "2018-08-28 16:49");
-    assert.deepEqual(
-      v34.negativeActive,
-      [null, null, null, null, null].map((value) => ({ value })),
-    );
+    const body = bodyAt(l20, 0);
+    assert.equal(body.length, 6 + 17 * 5);
+    const r = decodeBody(row(34).up ?? [], body);
+    assert.ok(!r.ok);
+    assert.equal(r.error.code, "bad-value");
+    assert.equal(r.error.field, "data.negativeActive[0].value");
   });
 
   test("L16 F167 carries 5 bytes more than the 41-byte layout (non-BCD `C8 16`/`D5 16`): trailing-bytes", () => {

@@ -79,11 +79,17 @@ describe("AFN0D golden vectors", () => {
     );
   });
 
-  test("L23 F2 answer, L12/L22 F17 and L13 F18 (monthly label Td_m 2018-07)", () => {
+  test("L23 F2 as captured: total `00 EE EE EE EE` is half EE → bad-value (same quirk as AFN0C L20)", () => {
     const l23 = unitArea(
-      `68 C2 01 C2 01 68 88 71 01 22 08 02 0D E6 01 01 02 00 27 08 18 59 23 27 08 18 04 ${"EE ".repeat(85)}06 52 40 16 28 00 19 16`,
+      `68 C2 01 C2 01 68 88 71 01 22 08 02 0D E6 01 01 02 00 27 08 18 59 23 27 08 18 04 00 ${"EE ".repeat(84)}06 52 40 16 28 00 19 16`,
     );
-    assert.equal(golden(row(2).up, l23.subarray(4)).Td_d, "2018-08-27");
+    const body = l23.subarray(4);
+    assert.equal(body.length, 3 + 6 + 17 * 5);
+    const r = decodeBody(row(2).up ?? [], body);
+    assert.ok(!r.ok && r.error.code === "bad-value" && r.error.field === "data.negativeActive[0].value");
+  });
+
+  test("L12/L22 F17 and L13 F18 (monthly label Td_m 2018-07)", () => {
     const l12 = unitArea(
       "68 52 00 52 00 68 4B 71 01 22 08 02 0D E9 01 01 01 02 07 18 09 48 43 16 28 00 D5 16",
     );
