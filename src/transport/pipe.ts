@@ -1,0 +1,128 @@
+/**
+ * In-memory byte-stream pair. Without a line speed, writes arrive on the other end on the next tick. With
+ * `baud`, bytes arrive at the rate a real asynchronous serial line would deliver them (`bitsPerByte` = 11
+ * for 8E1: start + 8 data + parity + stop), after a `turnaroundMs` gap before each transmission (the time
+ * a meter or a transceiver needs to switch an RS-485 line around), so channel-time figures are honest.
+ *
+ *   a.write() ──► [line a→b: busy until t, paced in small chunks] ──► b.onData()
+ *   b.write() ──► [line b→a]                                       ──► a.onData()
+ *
+ * Real timers are used here on purpose: this is the transport edge.
+ */
+import { OpenDcuError } from "../common/errors.ts";
+import type { ByteStream } from "./byte-stream.ts";
+
+export interface PipeOptions {
+  /** Line speed in bit/s; undefined = unpaced (instant). */
+  readonly baud?: number;
+  /** Bits on the wire per byte; 11 for 8E1 (default), 10 for 8N1. */
+  readonly bitsPerByte?: number;
+  /** Gap before each transmission starts, ms (default 0). */
+  readonly turnaroundMs?: number;
+  /** Labels of the two ends (default "pipe:a" / "pipe:b"). */
+  readonly labels?: readonly [string, string];
+}
+
+/** Milliseconds a line needs for `bytes` bytes at `baud` (the byte-time minimum). */
+export function lineTimeMs(bytes: number, baud: number, bitsPerByte = 11): number {
+  return (bytes * bitsPerByte * 1000) / baud;
+}
+
+/** Chunk pacing: deliver at least every this many ms of line time. */
+const CHUNK_MS = 8;
+
+class PipeEnd implements ByteStream {
+  readonly label: string;
+  peer: PipeEnd | undefined;
+  readonly #options: PipeOptions;
+  readonly #listeners = new Set<(chunk: Uint8Array) => void>();
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  #open = true;
+  #lineFreeAt = 0;
+  #resolveClosed!: () => void;
+  readonly closed: Promise<void>;
+
+  constructor(label: string, options: PipeOptions) {
+    this.label = label;
+    this.#options = options;
+    this.closed = new Promise((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  onData(listener: (chunk: Uint8Array) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  deliver(chunk: Uint8Array): void {
+    if (!this.#open) return;
+    for (const listener of this.#listeners) listener(chunk);
+  }
+
+  #after(ms: number, run: () => void): void {
+    const timer = setTimeout(
+      () => {
+        this.#timers.delete(timer);
+        run();
+      },
+      Math.max(0, ms),
+    );
+    this.#timers.add(timer);
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (!this.#open) {
+      return Promise.reject(new OpenDcuError("transport.closed", `${this.label} is closed`));
+    }
+    const copy = Uint8Array.from(bytes);
+    const peer = this.peer;
+    const baud = this.#options.baud;
+    if (baud === undefined) {
+      return new Promise((resolve) => {
+        this.#after(0, () => {
+          peer?.deliver(copy);
+          resolve();
+        });
+      });
+    }
+    const bits = this.#options.bitsPerByte ?? 11;
+    const byteMs = (bits * 1000) / baud;
+    const now = performance.now();
+    const start = Math.max(now, this.#lineFreeAt) + (this.#options.turnaroundMs ?? 0);
+    this.#lineFreeAt = start + copy.length * byteMs;
+    const perChunk = Math.max(1, Math.floor(CHUNK_MS / byteMs));
+    for (let i = 0; i < copy.length; i += perChunk) {
+      const chunk = copy.subarray(i, Math.min(copy.length, i + perChunk));
+      const arrives = start + (i + chunk.length) * byteMs;
+      this.#after(arrives - now, () => peer?.deliver(chunk));
+    }
+    const done = this.#lineFreeAt;
+    return new Promise((resolve) => {
+      this.#after(done - now, resolve);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.#open) return;
+    this.#open = false;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    this.#listeners.clear();
+    this.#resolveClosed();
+    await this.peer?.close();
+  }
+}
+
+/** Creates two connected ends; closing either closes both. */
+export function createPipe(options: PipeOptions = {}): [ByteStream, ByteStream] {
+  const a = new PipeEnd(options.labels?.[0] ?? "pipe:a", options);
+  const b = new PipeEnd(options.labels?.[1] ?? "pipe:b", options);
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
+}
