@@ -331,7 +331,7 @@ test("splitter reassembles any chunking of a frame stream with preambles and gar
   fc.assert(
     fc.property(fc.array(fc.integer({ min: 1, max: stream.length }), { maxLength: 8 }), (cuts) => {
       const points = [...new Set(cuts)].sort((a, b) => a - b);
-      let carry = new Uint8Array(0);
+      let carry: Uint8Array = new Uint8Array(0);
       const found: string[] = [];
       let prev = 0;
       for (const p of [...points, stream.length]) {
