@@ -191,6 +191,8 @@ export class ParameterService {
   /** F10: duplicates inside the frame or against the archive → ERR 2 (shared/protocol §4.3.1, NUC). */
   #applyF10(unit: ParameterUnit): void {
     if (unit.pn !== 0) throw new Refused(PARAM_ERROR, `F10 takes pn 0, got ${unit.pn}`);
+    const layout = this.#decode(F10, unit.body);
+    if (!layout.ok) throw new Refused(PARAM_ERROR, layout.error.message);
     const parsed = parseF10(unit.body);
     if (!parsed.ok) throw new Refused(PARAM_ERROR, parsed.error.message);
     const { entries, deletions, serials } = parsed.value;

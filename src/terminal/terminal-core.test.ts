@@ -3,32 +3,21 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
+import fc from "fast-check";
 import { ManualClock } from "../common/clock.ts";
-import { decodeError, fail, ok } from "../protocol/common/decode-error.ts";
 import { fromHex, toHex } from "../protocol/common/hex.ts";
+import { AFN04_ROWS } from "../protocol/gw1376-1/afn04.ts";
+import { arbitraryForFields, undescribedCustomField } from "../protocol/gw1376-1/layout-arbitrary.ts";
+import { encodeBody } from "../protocol/gw1376-1/layout-codec.ts";
 import { dayKey } from "../store/calendar.ts";
 import { f9FromEventConfig } from "./event-recorder.ts";
 import { encodeA1 } from "./local-time.ts";
-import type { ParameterDecoder } from "./parameter-service.ts";
 import { HEARTBEAT_INTERVAL_MS, TerminalCore } from "./terminal-core.ts";
 import { defaultVersionInfo } from "./version-info.ts";
 
 const OFFSET = 480;
 // 2026-11-26 10:30:00 local (UTC+8)
 const START = Date.UTC(2026, 10, 26, 2, 30);
-
-/** Test decoder: known Fn lengths (the shared AFN04 rows are another module's work). */
-const LENGTHS: Record<number, number> = { 1: 6, 3: 28, 9: 16, 25: 11, 35: 3 };
-const testDecoder: ParameterDecoder = (fn, body) => {
-  const len = LENGTHS[fn];
-  if (len === undefined) return fail(decodeError({ code: "unknown-fn", field: `F${fn}`, offset: 0 }));
-  if (body.length !== len) {
-    return fail(
-      decodeError({ code: "bad-length", field: `F${fn}`, offset: 0, expected: len, actual: body.length }),
-    );
-  }
-  return ok({ hex: toHex(body) });
-};
 
 let dir: string;
 let host: ManualClock;
@@ -39,7 +28,6 @@ function open(version = defaultVersionInfo()): TerminalCore {
     dbPath: join(dir, "dcu.db"),
     hostClock: host,
     utcOffsetMinutes: OFFSET,
-    decoder: testDecoder,
     version,
   });
 }
@@ -158,10 +146,17 @@ describe("parameters", () => {
         [25, 5, 0],
       ],
     );
-    assert.match(results[1]?.reason ?? "", /bad-length/);
+    assert.match(results[1]?.reason ?? "", /truncated at F3/);
+    assert.match(results[2]?.reason ?? "", /unknown-fn/);
     assert.equal(toHex(core.parameters.get(1, 0) ?? new Uint8Array()), "01 02 03 04 05 06");
     assert.equal(core.parameters.get(3, 0), undefined);
-    assert.deepEqual(core.parameters.getDecoded(1, 0), { hex: "01 02 03 04 05 06" });
+    assert.deepEqual(core.parameters.getDecoded(1, 0), {
+      rtsDelay20ms: 1,
+      initiatorDelayMinutes: 2,
+      response: { timeoutSeconds: 0x403, resends: 0, reserved: 0 },
+      confirmFlags: 5,
+      heartbeatMinutes: 6,
+    });
     const erc3 = records("important").find((e) => e.erc === 3);
     assert.ok(erc3);
     // time 30 10 26 11 26, MSA 12, DA/DT p0 F1 = 00 00 01 00, p5 F25 = 10 01 01 03
@@ -169,7 +164,9 @@ describe("parameters", () => {
   });
 
   it("applies a semantic rule after the layout (F35: at most 10 key users)", () => {
-    const [r] = core.parameters.set([{ fn: 35, pn: 0, body: hex("0B 01 00") }], 1);
+    const body = new Uint8Array(1 + 11 * 2);
+    body[0] = 11;
+    const [r] = core.parameters.set([{ fn: 35, pn: 0, body }], 1);
     assert.equal(r?.err, 1);
     assert.match(r?.reason ?? "", /exceeds 10/);
   });
@@ -353,5 +350,46 @@ describe("version info", () => {
     assert.equal(text.slice(12, 16), "0100"); // package.json 0.1.0
     assert.equal(toHex(body.subarray(16, 19)), "26 11 26");
     assert.equal(text.slice(30, 34), "1301");
+  });
+});
+
+describe("every AFN04 Fn of the shared table", () => {
+  it("accepts a generated valid body and returns it byte-exact for AFN0A", () => {
+    const rows = AFN04_ROWS.filter(
+      (r) =>
+        r.afn === 0x04 && r.fn !== 10 && r.down !== undefined && undescribedCustomField(r.down) === undefined,
+    );
+    assert.ok(rows.length >= 30, `only ${rows.length} AFN04 rows`);
+    for (const row of rows) {
+      const fields = row.down ?? [];
+      const pn = row.pn === "p0" ? 0 : 1;
+      fc.assert(
+        fc.property(arbitraryForFields(fields), (value) => {
+          const body = encodeBody(fields, value);
+          const [result] = core.parameters.set([{ fn: row.fn, pn, body }], 1);
+          if (row.fn === 35 && (body[0] ?? 0) > 10) return result?.err === 1;
+          assert.equal(result?.err, 0, `F${row.fn}: ${result?.reason}`);
+          assert.equal(toHex(core.parameters.get(row.fn, pn) ?? new Uint8Array()), toHex(body), `F${row.fn}`);
+          return true;
+        }),
+        { numRuns: 3 },
+      );
+    }
+  });
+
+  it("refuses a point parameter on pn 0, a p0 parameter on a point, and trailing bytes", () => {
+    const results = core.parameters.set(
+      [
+        { fn: 25, pn: 0, body: new Uint8Array(11) },
+        { fn: 9, pn: 3, body: new Uint8Array(16) },
+        { fn: 9, pn: 0, body: new Uint8Array(17) },
+      ],
+      1,
+    );
+    assert.deepEqual(
+      results.map((r) => r.err),
+      [1, 1, 1],
+    );
+    assert.match(results[2]?.reason ?? "", /trailing-bytes/);
   });
 });

@@ -7,8 +7,9 @@
  *   protocol version ASCII 4 | hw version ASCII 4 | hw date A.20
  */
 import pkg from "../../package.json" with { type: "json" };
-import { ALL_FN_ROWS } from "../protocol/gw1376-1/fn-table.ts";
+import { ALL_FN_ROWS, findFnRow } from "../protocol/gw1376-1/fn-table.ts";
 import { FORMATS } from "../protocol/gw1376-1/formats.ts";
+import { encodeBody } from "../protocol/gw1376-1/layout-codec.ts";
 
 /** Release date of this software version (A.20); package.json has no date field, so it lives here. */
 export const SOFTWARE_RELEASE_DATE = "2026-11-26";
@@ -81,30 +82,72 @@ export function supportedFns(afn: number): number[] {
     .sort((a, b) => a - b);
 }
 
-/**
- * A supported-Fn bitmap body: n(1) groups of 8 Fn + n × BS8 (bit j of group g = F(8g+j+1)).
- * Used for AFN09 F4 (parameters, AFN04) and F5 (controls, AFN05). [L: layout of F4/F5 not verified]
- */
-export function encodeFnBitmap(fns: readonly number[]): Uint8Array {
+function fnGroups(fns: readonly number[]): { fns: number }[] {
   const max = fns.reduce((m, f) => Math.max(m, f), 0);
-  const groups = Math.ceil(max / 8);
-  const out = new Uint8Array(1 + groups);
-  out[0] = groups;
+  const groups = Array.from({ length: Math.ceil(max / 8) }, () => ({ fns: 0 }));
   for (const fn of fns) {
     if (fn < 1) continue;
-    const k = fn - 1;
-    out[1 + (k >> 3)] = (out[1 + (k >> 3)] as number) | (1 << (k & 7));
+    const group = groups[(fn - 1) >> 3];
+    if (group !== undefined) group.fns |= 1 << ((fn - 1) & 7);
   }
-  return out;
+  return groups;
 }
 
-/** AFN09 F8 supported-ERC bitmap: BS64, bit i = ERC i+1. [M] */
-export function encodeErcBitmap(ercs: readonly number[]): Uint8Array {
-  const out = new Uint8Array(8);
-  for (const erc of ercs) {
-    if (erc < 1 || erc > 64) continue;
-    const i = erc - 1;
-    out[i >> 3] = (out[i >> 3] as number) | (1 << (i & 7));
+export interface SupportedFunctions {
+  /** AFN04 parameters accepted (AFN09 F4). */
+  readonly parameters: readonly number[];
+  /** AFN05 controls handled (AFN09 F5). */
+  readonly controls: readonly number[];
+  /** AFN0C Fn answered (AFN09 F6). */
+  readonly class1: readonly number[];
+  /** AFN0D Fn answered (AFN09 F7). */
+  readonly class2: readonly number[];
+  /** ERCs the terminal can record (AFN09 F8). */
+  readonly ercs: readonly number[];
+}
+
+/**
+ * What the code supports by default: the Fn rows of the shared table and the ERCs raised here. The uplink
+ * should pass the Fn lists its handlers really answer, so the configuration never claims more.
+ */
+export function tableSupport(): SupportedFunctions {
+  return {
+    parameters: supportedFns(0x04),
+    controls: supportedFns(0x05),
+    class1: supportedFns(0x0c),
+    class2: supportedFns(0x0d),
+    ercs: TERMINAL_ERCS,
+  };
+}
+
+/**
+ * AFN09 F4–F8 answer bodies, encoded by the shared AFN09 rows (layouts [M]). F6/F7 declare every user big
+ * class 0..15 with the same Fn set, because the terminal does not answer differently per class [L].
+ */
+export function encodeConfigInfo(fn: 4 | 5 | 6 | 7 | 8, support: SupportedFunctions): Uint8Array {
+  const row = findFnRow(0x09, fn);
+  if (row?.up === undefined) throw new Error(`AFN09 F${fn} has no answer layout in the Fn table`);
+  switch (fn) {
+    case 4:
+      return encodeBody(row.up, { groups: fnGroups(support.parameters) });
+    case 5:
+      return encodeBody(row.up, { groups: fnGroups(support.controls) });
+    case 6:
+    case 7: {
+      const groups = fnGroups(fn === 6 ? support.class1 : support.class2);
+      const blocks = Array.from({ length: 16 }, () => ({ groups }));
+      return encodeBody(row.up, { bigClasses: 0xffff, blocks });
+    }
+    case 8: {
+      let hex = "";
+      const bits = new Uint8Array(8);
+      for (const erc of support.ercs) {
+        if (erc >= 1 && erc <= 64)
+          bits[(erc - 1) >> 3] = (bits[(erc - 1) >> 3] as number) | (1 << ((erc - 1) & 7));
+      }
+      // "bits" above 4 bytes is a hex string, most significant byte first (layout.ts)
+      for (let i = 7; i >= 0; i--) hex += (bits[i] as number).toString(16).padStart(2, "0").toUpperCase();
+      return encodeBody(row.up, { ercs: hex });
+    }
   }
-  return out;
 }
