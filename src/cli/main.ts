@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { registerDecode } from "./commands/decode.ts";
+import { registerSim } from "./commands/sim.ts";
 // (subcommand imports)
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerDecode(program);
+  registerSim(program);
   // (subcommand registrations)
   return program;
 }
