@@ -87,6 +87,12 @@ test("formats: all-EE decodes to null and null encodes to all-EE, for every form
   }
 });
 
+test("formats: a partly EE field is invalid content, not no-data (KSY vectors L16 and L20)", () => {
+  assert.equal(FORMATS["A.11"].decode(hex("EE EE 00 00")), undefined);
+  assert.equal(FORMATS["A.14"].decode(hex("00 EE EE EE EE")), undefined);
+  assert.equal(FORMATS["A.1"].decode(hex("05 30 14 15 EE 23")), undefined);
+});
+
 test("formats: a nibble above 9 in any digit position is invalid content (undefined)", () => {
   for (const id of FORMAT_IDS) {
     const codec = FORMATS[id];

@@ -4,7 +4,9 @@
  * One table, `FORMATS`, maps a format id to a codec of fixed width. Conventions shared by every format:
  * - BCD, two digits a byte, high nibble more significant, least significant byte first;
  * - a signed format keeps its sign S in D7 of the most significant byte, so that byte's high digit has 3 bits;
- * - a field the terminal could not fill is all `EE`: it decodes to `null`, and `encode(null)` writes `EE`s;
+ * - a field the terminal could not fill is all `EE`: it decodes to `null`, and `encode(null)` writes `EE`s.
+ *   A field with only SOME bytes `EE` (KSY vectors L16 `EE EE 00 00`, L20/L23 `00 EE EE EE EE`) is invalid
+ *   content (undefined): accepting it would make the bytes unreproducible; the message layer decides;
  * - numbers are engineering units, computed from scaled integers so that `decode(encode(v)) === v` for every
  *   value the format can represent (`encode` rejects values with more decimals than the format keeps);
  * - "negative zero" bytes (S set, magnitude 0) decode to 0 and re-encode with S clear: −0 is never produced.
@@ -253,6 +255,9 @@ const RANGES: Record<Part, readonly [number, number]> = {
   YY: [0, 99],
 };
 
+/** "00".."99", so a BCD pair becomes text without number formatting. */
+const DIGIT_PAIRS: readonly string[] = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, "0"));
+
 const PATTERN_PART: Record<Part, string> = { ss: "ss", mm: "mm", hh: "hh", DD: "DD", MM: "MM", YY: "20YY" };
 
 /**
@@ -272,18 +277,31 @@ function timestamp(
     `^${tokens.map((t) => (t in RANGES ? (t === "YY" ? "20(\\d\\d)" : "(\\d\\d)") : escapeRegex(t))).join("")}$`,
   );
   const order = tokens.filter((t): t is Part => t in RANGES);
+  // Hot path (every frozen-data answer carries several timestamps): precompute, per text token, the wire
+  // byte it comes from (-1 for a literal), and per wire byte its valid range, so decoding is one pass.
+  const tokenWire = tokens.map((t) => (t in RANGES ? wire.indexOf(t as Part) : -1));
+  const tokenIsYear = tokens.map((t) => t === "YY");
+  const wireMin = wire.map((part) => ranges[part][0]);
+  const wireMax = wire.map((part) => ranges[part][1]);
   return withNoData(
     id,
     wire.length,
     (bytes) => {
-      const parts = new Map<Part, number>();
       for (let i = 0; i < wire.length; i++) {
-        const part = wire[i] as Part;
         const n = bcdPair(bytes[i] as number);
-        if (n === undefined || !inRange(part, n)) return undefined;
-        parts.set(part, n);
+        if (n === undefined || n < (wireMin[i] as number) || n > (wireMax[i] as number)) return undefined;
       }
-      return tokens.map((t) => (t in RANGES ? two(parts.get(t as Part) ?? 0, t === "YY") : t)).join("");
+      let text = "";
+      for (let t = 0; t < tokens.length; t++) {
+        const at = tokenWire[t] as number;
+        if (at < 0) {
+          text += tokens[t] as string;
+          continue;
+        }
+        const byte = bytes[at] as number;
+        text += (tokenIsYear[t] ? "20" : "") + DIGIT_PAIRS[(byte >> 4) * 10 + (byte & 0x0f)];
+      }
+      return text;
     },
     (value) => {
       const match = typeof value === "string" ? regex.exec(value) : null;
@@ -299,10 +317,6 @@ function timestamp(
       return Uint8Array.from(wire, (part) => toBcdByte(parts.get(part) ?? 0));
     },
   );
-}
-
-function two(n: number, year: boolean): string {
-  return (year ? "20" : "") + String(n).padStart(2, "0");
 }
 
 function escapeRegex(text: string): string {

@@ -209,6 +209,17 @@ test("layout: repeat counts come from an earlier sibling (+plus), and from a bit
     },
   ];
   fixture(relays, "82 01 00 02 00", { control: { count: 2, enabled: 1 }, relays: [{ a2: 1 }, { a2: 2 }] });
+  // a count left as "no data" leaves the number of entries unknown: a bad value at the repeat
+  const nullable: readonly Field[] = [
+    { name: "m", type: "format", format: "A.8" },
+    {
+      name: "values",
+      type: "repeat",
+      count: { field: "m", plus: 1 },
+      fields: [{ name: "v", type: "bin", bytes: 1 }],
+    },
+  ];
+  assert.deepEqual(decodeError(nullable, "EE EE 01"), { code: "bad-value", field: "data.values" });
   assert.deepEqual(decodeError(TARIFFS, "18 16 28 08 18 09 00 01 00 00 00"), {
     code: "truncated",
     field: "data.values",

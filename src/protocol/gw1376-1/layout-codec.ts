@@ -11,13 +11,14 @@
  *   ipv4           → "a.b.c.d"                     list / repeat → array of records
  * A repeat's count refers to an earlier sibling by name; `"name.part"` reads one part of a sibling bitfield
  * (used where a count shares its byte with flags, e.g. AFN04 F2). On encode the count field must agree with
- * the array length; a mismatch is a RangeError, never a silently corrected value.
+ * the array length; a mismatch is a RangeError, never a silently corrected value. A count that is `null`
+ * (EE, "no data") is a bad value: the number of entries that follow is unknown (e.g. vector L17).
  */
 
 import type { Arbitrary } from "fast-check";
 import { ByteReader } from "../common/byte-reader.ts";
 import { ByteWriter } from "../common/byte-writer.ts";
-import { catchDecode, type Result, raise } from "../common/decode-error.ts";
+import { catchDecode, DecodeFailure, decodeError, type Result, raise } from "../common/decode-error.ts";
 import { fromHex, toHex } from "../common/hex.ts";
 import { FORMATS } from "./formats.ts";
 import type { CustomCodec, Field, FormatId, Record_, RepeatCount, Value } from "./layout.ts";
@@ -199,7 +200,7 @@ function decodeField(field: Field, reader: ByteReader, siblings: Record_): Value
 
 function decodeEntries(fields: readonly Field[], count: number, reader: ByteReader, name: string): Value[] {
   // Check the announced count against the bytes present before allocating anything (bounded memory).
-  const min = fieldsMinLength(fields);
+  const min = cachedMinLength(fields);
   const fits = min > 0 ? count * min <= reader.remaining : count <= MAX_ZERO_WIDTH_ENTRIES;
   if (!fits) {
     raise({
@@ -211,10 +212,38 @@ function decodeEntries(fields: readonly Field[], count: number, reader: ByteRead
     });
   }
   const entries: Value[] = [];
-  for (let i = 0; i < count; i++) {
-    entries.push(withPath(reader, `${name}[${i}]`, () => decodeFields(fields, reader)));
+  // The entry index joins the error path only when an entry fails: building `name[i]` for every entry of
+  // every frozen-data answer cost more than decoding the entry itself.
+  const saved = reader.path;
+  reader.path = saved === "" ? name : `${saved}.${name}`;
+  let i = 0;
+  try {
+    for (; i < count; i++) entries.push(decodeFields(fields, reader));
+  } catch (caught) {
+    if (caught instanceof DecodeFailure) {
+      const prefix = reader.path;
+      const e = caught.error;
+      const field = e.field.startsWith(`${prefix}.`)
+        ? `${prefix}[${i}]${e.field.slice(prefix.length)}`
+        : e.field;
+      throw new DecodeFailure(decodeError({ ...e, field }));
+    }
+    throw caught;
+  } finally {
+    reader.path = saved;
   }
   return entries;
+}
+
+const minLengthCache = new WeakMap<readonly Field[], number>();
+
+function cachedMinLength(fields: readonly Field[]): number {
+  let min = minLengthCache.get(fields);
+  if (min === undefined) {
+    min = fieldsMinLength(fields);
+    minLengthCache.set(fields, min);
+  }
+  return min;
 }
 
 function resolveCount(count: RepeatCount, siblings: Record_, reader: ByteReader, name: string): number {
@@ -229,7 +258,9 @@ function resolveCount(count: RepeatCount, siblings: Record_, reader: ByteReader,
 
 /** The value of `field` or `field.part` among the already decoded siblings. */
 function lookupCount(siblings: Record_, ref: string): Value | undefined {
-  const [head, part] = ref.split(".", 2) as [string, string | undefined];
+  const dot = ref.indexOf(".");
+  const head = dot < 0 ? ref : ref.slice(0, dot);
+  const part = dot < 0 ? undefined : ref.slice(dot + 1);
   const value = siblings[head];
   if (part === undefined) return value;
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
