@@ -6,6 +6,7 @@
  * Content is stored as raw bytes (`ERC Le content`), so storage does not depend on the ERC table.
  */
 import type { Database } from "./database.ts";
+import type { Quarantine } from "./quarantine.ts";
 
 export const EVENT_RING_SIZE = 256;
 export type EventRing = "important" | "general";
@@ -40,9 +41,11 @@ interface Row {
 
 export class EventsRepository {
   readonly #db: Database;
+  readonly #quarantine: Quarantine;
 
-  constructor(db: Database) {
+  constructor(db: Database, quarantine: Quarantine) {
     this.#db = db;
+    this.#quarantine = quarantine;
   }
 
   /** Writes `record` at the ring's next index and advances the counter, atomically. Returns the slot. */
@@ -98,9 +101,14 @@ export class EventsRepository {
     for (let i = 0; i < count; i++) {
       const slot = (pm + i) % EVENT_RING_SIZE;
       const row = bySlot.get(slot);
-      if (row !== undefined) {
-        out.push({ ring, slot, erc: row.erc, record: row.content, recordedAt: row.recorded_at });
+      if (row === undefined) continue;
+      if (!isWellFormed(row)) {
+        // A slot whose bytes disagree with its Le or ERC is not trusted (conventions §20).
+        this.#quarantine.put("event_log", row, "record length or ERC does not match its columns");
+        this.#db.statement("DELETE FROM event_log WHERE ring = ? AND slot = ?").run(row.ring, row.slot);
+        continue;
       }
+      out.push({ ring, slot, erc: row.erc, record: row.content, recordedAt: row.recorded_at });
     }
     return out;
   }
@@ -120,4 +128,9 @@ export class EventsRepository {
       this.#db.statement("UPDATE event_counters SET next = 0, total = 0").run();
     });
   }
+}
+
+function isWellFormed(row: Row): boolean {
+  const c = row.content;
+  return c instanceof Uint8Array && c.length >= 2 && c[0] === row.erc && c.length === (c[1] as number) + 2;
 }

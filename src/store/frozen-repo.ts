@@ -8,6 +8,7 @@
 import type { Clock } from "../common/clock.ts";
 import { addDays, addMonths, dayKey, minuteKey, monthKey } from "./calendar.ts";
 import type { Database } from "./database.ts";
+import type { Quarantine } from "./quarantine.ts";
 
 export interface FrozenRecord {
   readonly point: number;
@@ -66,10 +67,18 @@ export class FrozenRepository {
   readonly #clock: Clock;
   readonly #utcOffsetMinutes: number;
   readonly #table: string;
+  readonly #quarantine: Quarantine;
   #prunedBelow = Number.NEGATIVE_INFINITY;
 
-  constructor(kind: FrozenKind, db: Database, clock: Clock, utcOffsetMinutes: number) {
+  constructor(
+    kind: FrozenKind,
+    db: Database,
+    clock: Clock,
+    utcOffsetMinutes: number,
+    quarantine: Quarantine,
+  ) {
     this.kind = kind;
+    this.#quarantine = quarantine;
     this.#db = db;
     this.#clock = clock;
     this.#utcOffsetMinutes = utcOffsetMinutes;
@@ -113,7 +122,7 @@ export class FrozenRepository {
          WHERE period = ? AND item = ? AND point = ?`,
       )
       .get(period, item, point) as Row | undefined;
-    return row === undefined ? undefined : toRecord(row);
+    return row === undefined ? undefined : this.#loadAll([row])[0];
   }
 
   /** One item, one period, every point that has it, ordered by point: one query. */
@@ -124,7 +133,7 @@ export class FrozenRepository {
          WHERE period = ? AND item = ? ORDER BY point`,
       )
       .all(period, item) as unknown as Row[];
-    return rows.map(toRecord);
+    return this.#loadAll(rows);
   }
 
   /** One item of one point over [from, to] inclusive (curves, ranges of days). */
@@ -135,7 +144,7 @@ export class FrozenRepository {
          WHERE period BETWEEN ? AND ? AND item = ? AND point = ? ORDER BY period`,
       )
       .all(from, to, item, point) as unknown as Row[];
-    return rows.map(toRecord);
+    return this.#loadAll(rows);
   }
 
   /** Which points already have (item, period): used to decide supplementary reads. */
@@ -171,20 +180,32 @@ export class FrozenRepository {
     this.#db.statement(`DELETE FROM ${this.#table}`).run();
   }
 
+  /** Rows whose value is not JSON are quarantined and dropped (conventions §20). */
+  #loadAll(rows: readonly Row[]): FrozenRecord[] {
+    const out: FrozenRecord[] = [];
+    for (const row of rows) {
+      try {
+        out.push({
+          point: row.point,
+          item: row.item,
+          period: row.period,
+          readAt: row.read_at,
+          value: JSON.parse(row.value) as unknown,
+        });
+      } catch {
+        this.#quarantine.put(this.#table, row, "value is not JSON");
+        this.#db
+          .statement(`DELETE FROM ${this.#table} WHERE period = ? AND item = ? AND point = ?`)
+          .run(row.period, row.item, row.point);
+      }
+    }
+    return out;
+  }
+
   #prune(oldest: number, force = false): number {
     if (!force && oldest <= this.#prunedBelow) return 0;
     const changes = this.#db.statement(`DELETE FROM ${this.#table} WHERE period < ?`).run(oldest).changes;
     this.#prunedBelow = oldest;
     return Number(changes);
   }
-}
-
-function toRecord(row: Row): FrozenRecord {
-  return {
-    point: row.point,
-    item: row.item,
-    period: row.period,
-    readAt: row.read_at,
-    value: JSON.parse(row.value) as unknown,
-  };
 }

@@ -4,6 +4,7 @@
  * (e.g. "0C:F129"); `value` is any JSON value (the decoded data-unit fields).
  */
 import type { Database } from "./database.ts";
+import type { Quarantine } from "./quarantine.ts";
 
 export interface Reading {
   readonly point: number;
@@ -21,9 +22,11 @@ interface Row {
 
 export class ReadingsRepository {
   readonly #db: Database;
+  readonly #quarantine: Quarantine;
 
-  constructor(db: Database) {
+  constructor(db: Database, quarantine: Quarantine) {
     this.#db = db;
+    this.#quarantine = quarantine;
   }
 
   put(reading: Reading): void {
@@ -46,7 +49,7 @@ export class ReadingsRepository {
     const row = this.#db
       .statement("SELECT item, point, read_at, value FROM readings WHERE item = ? AND point = ?")
       .get(item, point) as Row | undefined;
-    return row === undefined ? undefined : toReading(row);
+    return row === undefined ? undefined : this.#loadAll([row])[0];
   }
 
   /** One item for every point that has it, ordered by point: one query. */
@@ -54,14 +57,14 @@ export class ReadingsRepository {
     const rows = this.#db
       .statement("SELECT item, point, read_at, value FROM readings WHERE item = ? ORDER BY point")
       .all(item) as unknown as Row[];
-    return rows.map(toReading);
+    return this.#loadAll(rows);
   }
 
   forPoint(point: number): Reading[] {
     const rows = this.#db
       .statement("SELECT item, point, read_at, value FROM readings WHERE point = ? ORDER BY item")
       .all(point) as unknown as Row[];
-    return rows.map(toReading);
+    return this.#loadAll(rows);
   }
 
   deletePoint(point: number): void {
@@ -71,8 +74,23 @@ export class ReadingsRepository {
   clear(): void {
     this.#db.statement("DELETE FROM readings").run();
   }
-}
 
-function toReading(row: Row): Reading {
-  return { point: row.point, item: row.item, readAt: row.read_at, value: JSON.parse(row.value) as unknown };
+  /** Rows whose value is not JSON are quarantined and dropped (conventions §20). */
+  #loadAll(rows: readonly Row[]): Reading[] {
+    const out: Reading[] = [];
+    for (const row of rows) {
+      try {
+        out.push({
+          point: row.point,
+          item: row.item,
+          readAt: row.read_at,
+          value: JSON.parse(row.value) as unknown,
+        });
+      } catch {
+        this.#quarantine.put("readings", row, "value is not JSON");
+        this.#db.statement("DELETE FROM readings WHERE item = ? AND point = ?").run(row.item, row.point);
+      }
+    }
+    return out;
+  }
 }

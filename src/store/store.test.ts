@@ -245,6 +245,25 @@ describe("readings and frozen data", () => {
     assert.ok(base - (kept[0] ?? base) < 11 * 1440 + 15, "not more than 11 days");
   });
 
+  it("quarantines readings and frozen rows whose value is not JSON", () => {
+    store.readings.put({ point: 1, item: "a", readAt: 0, value: 1 });
+    store.readings.put({ point: 2, item: "a", readAt: 0, value: 2 });
+    store.db.statement("UPDATE readings SET value = '{broken' WHERE point = 2").run();
+    assert.deepEqual(
+      store.readings.forItem("a").map((r) => r.point),
+      [1],
+    );
+    const today = dayKey(clock.now(), 480);
+    store.daily.put({ point: 1, item: "d", period: today, readAt: 0, value: 1 });
+    store.db.statement("UPDATE frozen_daily SET value = 'x'").run();
+    assert.equal(store.daily.get(1, "d", today), undefined);
+    assert.deepEqual(
+      store.quarantine.list().map((q) => q.source),
+      ["readings", "frozen_daily"],
+    );
+    assert.equal(store.daily.count(), 0);
+  });
+
   it("checks calendar keys", () => {
     assert.equal(addDays(20260301, -1), 20260228);
     assert.equal(addMonths(202601, -1), 202512);
@@ -299,6 +318,17 @@ describe("terminal event rings", () => {
     assert.deepEqual([...(wrap[6]?.record ?? [])], [1, 2, 0, 1]);
     assert.equal(store.events.read("general", 0, 1).length, 1);
     assert.equal(store.events.latest("important", 3).at(-1)?.recordedAt, 299);
+  });
+
+  it("quarantines a stored record whose bytes disagree with its Le", () => {
+    store.events.append("general", rec(1, 1), 0);
+    store.events.append("general", rec(1, 2), 0);
+    store.db.statement("UPDATE event_log SET content = x'0105' WHERE slot = 1").run();
+    assert.deepEqual(
+      store.events.read("general", 0, 2).map((e) => e.slot),
+      [0],
+    );
+    assert.equal(store.quarantine.list()[0]?.source, "event_log");
   });
 
   it("refuses a record whose Le does not match and clears to EC = 0", () => {

@@ -61,12 +61,12 @@ export class Store {
     this.kv = new KvRepository(db);
     this.parameters = new ParametersRepository(db, this.clock, this.quarantine);
     this.meters = new MetersRepository(db, this.clock, this.quarantine);
-    this.readings = new ReadingsRepository(db);
-    this.daily = new FrozenRepository("daily", db, this.clock, this.utcOffsetMinutes);
-    this.monthly = new FrozenRepository("monthly", db, this.clock, this.utcOffsetMinutes);
-    this.curves = new FrozenRepository("curve", db, this.clock, this.utcOffsetMinutes);
+    this.readings = new ReadingsRepository(db, this.quarantine);
+    this.daily = new FrozenRepository("daily", db, this.clock, this.utcOffsetMinutes, this.quarantine);
+    this.monthly = new FrozenRepository("monthly", db, this.clock, this.utcOffsetMinutes, this.quarantine);
+    this.curves = new FrozenRepository("curve", db, this.clock, this.utcOffsetMinutes, this.quarantine);
     this.readingState = new ReadingStateRepository(db);
-    this.events = new EventsRepository(db);
+    this.events = new EventsRepository(db, this.quarantine);
     this.meterEvents = new MeterEventsRepository(db);
     this.traffic = new TrafficRepository(db, this.clock, this.utcOffsetMinutes);
     this.files = new FileTransferRepository(db, this.clock);
