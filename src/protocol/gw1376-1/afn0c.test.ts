@@ -240,6 +240,25 @@ describe("AFN0C hand-written bodies", () => {
     assert.deepEqual(v, { port: 31, routes: [{ relays: [] }, { relays: [{ address: "201812345678" }] }] });
   });
 
+  test("F35 max demand: all demands, then all their times (grouped, as GY decodes it); F37 is an energy block", () => {
+    const body = fromHex(
+      "30 08 15 11 23" + // read time 2023-11-15 08:30
+        " 01" + // M = 1
+        " 00 50 12 00 40 11" + // active max demand total 12.5000, tariff 1 11.4000 (A.23)
+        " 15 07 03 11 15 07 03 11" + // their times 11-03 07:15 twice (A.17 mm hh DD MM)
+        " EE EE EE 00 00 01" + // reactive max demand total: no data, tariff 1 1.0000
+        " EE EE EE EE 00 00 01 10", // their times: no data, 10-01 00:00
+    );
+    assert.ok(body !== undefined);
+    const v = goldenUp(35, body);
+    assert.deepEqual(v.activeMaxDemand, [{ value: 12.5 }, { value: 11.4 }]);
+    assert.deepEqual(v.activeMaxDemandTime, [{ value: "11-03 07:15" }, { value: "11-03 07:15" }]);
+    assert.deepEqual(v.reactiveMaxDemand, [{ value: null }, { value: 1 }]);
+    assert.deepEqual(v.reactiveMaxDemandTime, [{ value: null }, { value: "10-01 00:00" }]);
+    assert.deepEqual(row(37).up, row(33).up);
+    assert.deepEqual(row(39).up, row(35).up);
+  });
+
   test("F129 with a truncated tariff is `truncated`, with a non-BCD digit is `bad-value`", () => {
     const up = row(129).up ?? [];
     const short = fromHex("18 16 28 08 18 01 00 01 00 00 00 00 01 00 00"); // M=1 but the tariff has 4 of 5 bytes

@@ -73,7 +73,7 @@ export function perTariff(name: string, format: FormatId): Field {
   return { name, type: "repeat", count: { field: "tariffCount", plus: 1 }, fields: [fmt("value", format)] };
 }
 
-/** Max demand and its time for the total and each tariff, one pair per entry (A.23 + A.17). [M: pairing] */
+/** Max demand and its time for the total and each tariff, one pair per entry (A.23 + A.17): GY `decode_afn0C_G19`. [M] */
 export function perTariffDemand(name: string): Field {
   return {
     name,
@@ -127,14 +127,18 @@ export const F34_SHAPE = fourEnergyShape(
 );
 
 /**
- * F35–F40: time 5, M 1, active max demand + time ×(M+1), reactive max demand + time ×(M+1) →
- * 6 + 14(M+1). [M] §4.6 gives only "demand + time (A.23 + A.17)"; the pairing per tariff is our reading.
+ * F35/F36/F39/F40 (and AFN0D F3/F4, F11/F12): time 5, M 1, then four blocks of total + M tariffs: active
+ * max demand (A.23), their times (A.17), reactive max demand (A.23), their times (A.17) → 6 + 14(M+1).
+ * [M] §4.6 gives only the length; the grouping (all demands, then all times) is GY's master decoder
+ * (`decode_afn0C_F35`, `de_AFN0D_FN3_4_11_12_str`). Note F145-style blocks pair demand and time instead.
  */
-export const DEMAND_PAIR_SHAPE: readonly Field[] = [
+export const DEMAND_GROUPS_SHAPE: readonly Field[] = [
   READ_TIME,
   TARIFF_COUNT,
-  perTariffDemand("activeMaxDemand"),
-  perTariffDemand("reactiveMaxDemand"),
+  perTariff("activeMaxDemand", "A.23"),
+  perTariff("activeMaxDemandTime", "A.17"),
+  perTariff("reactiveMaxDemand", "A.23"),
+  perTariff("reactiveMaxDemandTime", "A.17"),
 ];
 
 /** The eight energy quantities in the order of AFN0C F129–F136 (and AFN0D F161–F168, F169–F176, F177–F184). */
@@ -218,21 +222,10 @@ function demandRows(firstFn: number, when: string): FnRow[] {
   );
 }
 
-/** F35–F40 names (direction of the active/reactive demand pair). [L for F39/F40 naming] */
-const DEMAND_PAIR_ROWS: readonly {
-  readonly fn: number;
-  readonly name: string;
-  readonly confidence: "M" | "L";
-}[] = [
-  { fn: 35, name: "this month positive active/reactive max demand and time", confidence: "M" },
-  { fn: 36, name: "this month negative active/reactive max demand and time", confidence: "M" },
-  { fn: 37, name: "last month positive active/reactive max demand and time", confidence: "M" },
-  { fn: 38, name: "last month negative active/reactive max demand and time", confidence: "M" },
-  { fn: 39, name: "max demand and time (F39)", confidence: "L" },
-  { fn: 40, name: "max demand and time (F40)", confidence: "L" },
-];
-
-/** Per-phase energies of one phase in F31/F32. [L] §4.6 gives only "per-phase energies, 59 bytes". */
+/**
+ * Per-phase energies of one phase in F31/F32: +P, −P (A.14), combined reactive 1 and 2 (A.11). [M] §4.6 gives
+ * only "59 bytes"; the field list is GY's `decode_afn0C_F31` (5 + 3 × 18 = 59).
+ */
 const PHASE_ENERGY: readonly Field[] = [
   fmt("positiveActive", "A.14"),
   fmt("negativeActive", "A.14"),
@@ -287,6 +280,21 @@ const F25_SHAPE: readonly Field[] = [
   ...["voltageA", "voltageB", "voltageC"].map((n) => fmt(n, "A.7")),
   ...["currentA", "currentB", "currentC", "currentZeroSequence"].map((n) => fmt(n, "A.25")),
   ...["apparentPower", "apparentPowerA", "apparentPowerB", "apparentPowerC"].map((n) => fmt(n, "A.9")),
+];
+
+/**
+ * F27 (60 bytes): read time, meter clock, battery working time, then count + last time of programming, meter
+ * clearing, demand clearing, event clearing and clock setting. [M] §4.6 gives the length; the list is GY's
+ * `decode_afn0C_F27` and sums to exactly 60.
+ */
+const METER_CLOCK_SHAPE: readonly Field[] = [
+  READ_TIME,
+  eventTime("meterClock"),
+  fmt("batteryMinutes", "A.27"),
+  ...["programming", "meterClear", "demandClear", "eventClear", "clockSet"].flatMap((what) => [
+    fmt(`${what}Count`, "A.10"),
+    eventTime(`last${what[0]?.toUpperCase() ?? ""}${what.slice(1)}Time`),
+  ]),
 ];
 
 /** F28: 7 change-flag words then 7 run-status words, BS16 each (order as in ERC33). */
@@ -367,21 +375,23 @@ export const AFN0C_ROWS: readonly FnRow[] = [
     "L",
   ),
   row(25, "current power, power factor, voltage, current", "point", F25_SHAPE),
-  // F26/F27: only the length is in §4.6; the block after the read time is opaque.
+  // F26: §4.6 says 61 bytes, GY decodes 57 (time, 4 × A.8 counts, 4 × A.10 minutes, 4 + 4 × A.17 times):
+  // the sources disagree, so the block after the read time stays opaque at the reference length.
   row(26, "phase-failure statistics", "point", [READ_TIME, { name: "data", type: "bytes", bytes: 56 }], "M"),
-  row(
-    27,
-    "meter clock and programming/clearing counters",
-    "point",
-    [READ_TIME, { name: "data", type: "bytes", bytes: 55 }],
-    "M",
-  ),
+  row(27, "meter clock and programming/clearing counters", "point", METER_CLOCK_SHAPE, "M"),
   row(28, "meter run-status words and change flags", "point", RUN_STATUS_SHAPE, "M"),
-  row(31, "current per-phase energies", "point", PER_PHASE_SHAPE, "L"),
-  row(32, "last-settlement per-phase energies", "point", PER_PHASE_SHAPE, "L"),
+  row(31, "current per-phase energies", "point", PER_PHASE_SHAPE, "M"),
+  row(32, "last-settlement per-phase energies", "point", PER_PHASE_SHAPE, "M"),
   row(33, "current positive active/reactive and quadrant I/IV energies", "point", F33_SHAPE),
   row(34, "current negative active/reactive and quadrant II/III energies", "point", F34_SHAPE),
-  ...DEMAND_PAIR_ROWS.map((r) => row(r.fn, r.name, "point", DEMAND_PAIR_SHAPE, r.confidence)),
+  // F35–F40 [M]: §4.6 lists all six as "demand + time"; GY decodes F37/F38 as last-month F33/F34 energy
+  // blocks and F39/F40 as last-month demand — we follow GY (lengths: 6 + 17(M+1) vs 6 + 14(M+1)).
+  row(35, "this month positive active/reactive max demand and time", "point", DEMAND_GROUPS_SHAPE, "M"),
+  row(36, "this month negative active/reactive max demand and time", "point", DEMAND_GROUPS_SHAPE, "M"),
+  row(37, "last month positive active/reactive and quadrant I/IV energies", "point", F33_SHAPE, "M"),
+  row(38, "last month negative active/reactive and quadrant II/III energies", "point", F34_SHAPE, "M"),
+  row(39, "last month positive active/reactive max demand and time", "point", DEMAND_GROUPS_SHAPE, "M"),
+  row(40, "last month negative active/reactive max demand and time", "point", DEMAND_GROUPS_SHAPE, "M"),
   row(49, "voltage and current phase angles", "point", PHASE_ANGLE_SHAPE, "M"),
   ...energyRows(129, "current"),
   ...energyRows(137, "last settlement day"),

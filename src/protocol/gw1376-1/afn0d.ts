@@ -6,8 +6,8 @@
 
 import {
   bin,
+  DEMAND_GROUPS_SHAPE,
   DEMAND_KINDS,
-  DEMAND_PAIR_SHAPE,
   DEMAND_SHAPE,
   ENERGY_KINDS,
   energyShape,
@@ -78,8 +78,9 @@ const INCREMENT_SHAPE: readonly Field[] = [
 ];
 
 /**
- * Curves the reference states a format for (F81–F95) plus our assumptions, marked: F85–F88 reactive power
- * A.9 [M: same unit family as F81–F84], F101–F104 energy readings A.11 [L], F105–F108 power factor A.5 [L].
+ * Curves the reference states a format for (F81–F95) plus, marked: F85–F88 reactive power A.9 [M: same unit
+ * family as F81–F84], F97–F100 energy amounts A.13 and F101–F104 energy readings A.11 [M: GY's curve decoders
+ * use A.13 / A.11], F105–F108 power factor A.5 [L].
  */
 const CURVES: readonly {
   readonly fn: number;
@@ -102,10 +103,14 @@ const CURVES: readonly {
   { fn: 93, name: "phase B current", format: "A.25" },
   { fn: 94, name: "phase C current", format: "A.25" },
   { fn: 95, name: "zero-sequence current", format: "A.25" },
-  { fn: 101, name: "positive active energy reading", format: "A.11", c: "L" },
-  { fn: 102, name: "positive reactive energy reading", format: "A.11", c: "L" },
-  { fn: 103, name: "negative active energy reading", format: "A.11", c: "L" },
-  { fn: 104, name: "negative reactive energy reading", format: "A.11", c: "L" },
+  { fn: 97, name: "positive active energy amount", format: "A.13", c: "M" },
+  { fn: 98, name: "positive reactive energy amount", format: "A.13", c: "M" },
+  { fn: 99, name: "negative active energy amount", format: "A.13", c: "M" },
+  { fn: 100, name: "negative reactive energy amount", format: "A.13", c: "M" },
+  { fn: 101, name: "positive active energy reading", format: "A.11", c: "M" },
+  { fn: 102, name: "positive reactive energy reading", format: "A.11", c: "M" },
+  { fn: 103, name: "negative active energy reading", format: "A.11", c: "M" },
+  { fn: 104, name: "negative reactive energy reading", format: "A.11", c: "M" },
   { fn: 105, name: "total power factor", format: "A.5", c: "L" },
   { fn: 106, name: "phase A power factor", format: "A.5", c: "L" },
   { fn: 107, name: "phase B power factor", format: "A.5", c: "L" },
@@ -116,17 +121,17 @@ const CURVES: readonly {
 export const AFN0D_ROWS: readonly FnRow[] = [
   row(1, "daily frozen positive active/reactive and quadrant I/IV energies", "d", F33_SHAPE),
   row(2, "daily frozen negative active/reactive and quadrant II/III energies", "d", F34_SHAPE),
-  // F3/F4 and F11/F12: not in §4.7; taken as the AFN0C F35/F36 demand block behind Td_d. [L]
-  row(3, "daily frozen positive max demand and time", "d", DEMAND_PAIR_SHAPE, "L"),
-  row(4, "daily frozen negative max demand and time", "d", DEMAND_PAIR_SHAPE, "L"),
+  // F3/F4 and F11/F12: not in §4.7; the AFN0C F35/F36 demand block behind Td_d, as GY decodes them. [M]
+  row(3, "daily frozen positive max demand and time", "d", DEMAND_GROUPS_SHAPE, "M"),
+  row(4, "daily frozen negative max demand and time", "d", DEMAND_GROUPS_SHAPE, "M"),
   row(5, "daily positive active energy increments", "d", INCREMENT_SHAPE, "M"),
   row(6, "daily positive reactive energy increments", "d", INCREMENT_SHAPE, "M"),
   row(7, "daily negative active energy increments", "d", INCREMENT_SHAPE, "M"),
   row(8, "daily negative reactive energy increments", "d", INCREMENT_SHAPE, "M"),
   row(9, "reading-day frozen positive active/reactive and quadrant I/IV energies", "d", F33_SHAPE),
   row(10, "reading-day frozen negative active/reactive and quadrant II/III energies", "d", F34_SHAPE),
-  row(11, "reading-day frozen positive max demand and time", "d", DEMAND_PAIR_SHAPE, "L"),
-  row(12, "reading-day frozen negative max demand and time", "d", DEMAND_PAIR_SHAPE, "L"),
+  row(11, "reading-day frozen positive max demand and time", "d", DEMAND_GROUPS_SHAPE, "M"),
+  row(12, "reading-day frozen negative max demand and time", "d", DEMAND_GROUPS_SHAPE, "M"),
   row(17, "monthly frozen positive active/reactive and quadrant I/IV energies", "m", F33_SHAPE),
   row(18, "monthly frozen negative active/reactive and quadrant II/III energies", "m", F34_SHAPE),
   row(49, "terminal daily supply time and reset count", "d", [bin("supplyMinutes", 2), bin("resetCount", 2)]),
