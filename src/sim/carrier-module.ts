@@ -60,7 +60,7 @@ export interface CarrierModuleOptions {
   readonly registrationReport?: "F4" | "F1";
   /** Reply to a failed AFN13 read: empty AFN13 answer, AFN00 deny (slave no answer), or nothing. [L] */
   readonly monitorFailure?: "empty" | "deny" | "silent";
-  /** Multiplies every modelled duration (PLC latency, timeouts, registration) — tests use < 1. */
+  /** Multiplies every modelled PLC-side duration (latency, monitor timeout, registration) — tests use < 1. */
   readonly timeScale?: number;
 }
 
@@ -541,7 +541,8 @@ export class CarrierModule {
       {
         kind: "timer",
         name: "outstanding",
-        ms: this.options.processingMs + this.#scaled(this.options.dcuAnswerTimeoutMs),
+        // Serial-line time, not PLC time: never scaled.
+        ms: this.options.processingMs + this.options.dcuAnswerTimeoutMs,
       },
     ];
   }
@@ -566,7 +567,7 @@ export class CarrierModule {
     out.tries++;
     return [
       { kind: "send", bytes: out.bytes, delayMs: 0 },
-      { kind: "timer", name: "outstanding", ms: this.#scaled(this.options.dcuAnswerTimeoutMs) },
+      { kind: "timer", name: "outstanding", ms: this.options.dcuAnswerTimeoutMs },
     ];
   }
 
