@@ -203,7 +203,8 @@ function arbitraryForField(field: Field): fc.Arbitrary<Value> {
     case "bitfield": {
       const parts: Record<string, fc.Arbitrary<Value>> = {};
       for (const part of field.parts) parts[part.name] = fc.integer({ min: 0, max: 2 ** part.width - 1 });
-      return fc.record(parts);
+      // plain objects, as the decoder builds them (fast-check may give null-prototype records)
+      return fc.record(parts).map((record) => ({ ...record }));
     }
     case "ascii":
       return fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: field.bytes }).map((codes) => {
