@@ -259,6 +259,25 @@ describe("AFN0C hand-written bodies", () => {
     assert.deepEqual(row(39).up, row(35).up);
   });
 
+  test("F165 switch operations (23 bytes): counts A.10 and last times A.1, never-opened cover = unset", () => {
+    const body = fromHex(
+      "30 08 15 11 23" + // read time 2023-11-15 08:30
+        " 12 00 00" + // programming-switch count 12 (A.10)
+        " 00 00 09 01 71 23" + // last at 2023-11-01 09:00:00, weekday 3
+        " 00 00 00" + // cover openings 0
+        " 00 00 00 00 00 00", // last opening: never (zeros)
+    );
+    assert.ok(body !== undefined);
+    assert.equal(body.length, 23);
+    assert.deepEqual(goldenUp(165, body), {
+      readTime: "2023-11-15 08:30",
+      programSwitchCount: 12,
+      lastProgramSwitchTime: { time: "2023-11-01 09:00:00", weekday: 3 },
+      coverOpenCount: 0,
+      lastCoverOpenTime: "unset",
+    });
+  });
+
   test("F129 with a truncated tariff is `truncated`, with a non-BCD digit is `bad-value`", () => {
     const up = row(129).up ?? [];
     const short = fromHex("18 16 28 08 18 01 00 01 00 00 00 00 01 00 00"); // M=1 but the tariff has 4 of 5 bytes

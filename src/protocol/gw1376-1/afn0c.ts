@@ -169,11 +169,31 @@ export const REMOTE_CONTROL_SHAPE: readonly Field[] = [
   eventTime("lastTripTime"),
 ];
 
-/** F165 switch-operation counts/times, 23 bytes: field list not in §4.6 → time + opaque bytes. [M] */
-export const SWITCH_OPS_SHAPE: readonly Field[] = [READ_TIME, { name: "data", type: "bytes", bytes: 18 }];
+/**
+ * F165 meter switch operations (23 bytes): programming-switch count A.10 + last time A.1, terminal-cover
+ * openings A.10 + last time A.1. [M] §4.6 gives the length; the list is GY's `decode_afn0C_F165`.
+ */
+export const SWITCH_OPS_SHAPE: readonly Field[] = [
+  READ_TIME,
+  fmt("programSwitchCount", "A.10"),
+  eventTime("lastProgramSwitchTime"),
+  fmt("coverOpenCount", "A.10"),
+  eventTime("lastCoverOpenTime"),
+];
 
-/** F166 parameter-change counts/times, 29 bytes: field list not in §4.6 → time + opaque bytes. [M] */
-export const PARAM_CHANGES_SHAPE: readonly Field[] = [READ_TIME, { name: "data", type: "bytes", bytes: 24 }];
+/**
+ * F166 meter parameter changes (29 bytes): clock changes A.10 + the last change's time before and after
+ * (A.1 each), tariff-schedule changes A.10 + last time A.1. [M] length per §4.6, field list per GY
+ * `decode_afn0C_F166`; the names of the two counters are our reading.
+ */
+export const PARAM_CHANGES_SHAPE: readonly Field[] = [
+  READ_TIME,
+  fmt("clockChangeCount", "A.10"),
+  eventTime("lastClockChangeBefore"),
+  eventTime("lastClockChangeAfter"),
+  fmt("scheduleChangeCount", "A.10"),
+  eventTime("lastScheduleChangeTime"),
+];
 
 /** F167 prepayment (purchase / use) information, 41 bytes (§4.6, KSY spec). */
 export const PREPAYMENT_SHAPE: readonly Field[] = [
@@ -191,7 +211,8 @@ export const PREPAYMENT_SHAPE: readonly Field[] = [
 
 /**
  * F168 settlement information: time 5, M 2, settled total + M (A.14), unsettled total + M (A.14) →
- * 7 + 10(M+1). [M] M is A.8 per NUC/KSY (BIN per LIM; identical bytes for M ≤ 9) — §8.3.
+ * 7 + 10(M+1). [M] M is A.8 per NUC/KSY (BIN per LIM; identical bytes for M ≤ 9) — §8.3. GY's master
+ * decoder reads M as ONE byte (6 + 10(M+1)): a third reading, not followed here.
  */
 export const SETTLEMENT_SHAPE: readonly Field[] = [
   READ_TIME,
