@@ -242,6 +242,8 @@ test("layout: lengthPrefixed, rest and custom codecs", () => {
   ];
   fixture(units, "02 01 00 02 00", { afn: 2, units: [{ v: 1 }, { v: 2 }] });
   assert.deepEqual(decodeError(units, "02 01 00 02"), { code: "truncated", field: "data.units[1].v" });
+  const empty: readonly Field[] = [{ name: "units", type: "custom", codec: entriesUntilEnd([]) }];
+  assert.deepEqual(decodeError(empty, "01"), { code: "bad-value", field: "data.units[0]" });
   const clock: readonly Field[] = [{ name: "clock", type: "custom", codec: optionalTrailingFormat("A.1") }];
   fixture(clock, "", { clock: null });
   fixture(clock, "05 30 14 15 71 23", { clock: { time: "2023-11-15 14:30:05", weekday: 3 } });

@@ -553,8 +553,19 @@ export function entriesUntilEnd(fields: readonly Field[]): DescribedCustomCodec 
     consumesRest: true,
     decode(reader) {
       const entries: Value[] = [];
-      for (let i = 0; !reader.atEnd; i++)
+      for (let i = 0; !reader.atEnd; i++) {
+        const before = reader.position;
         entries.push(withPath(reader, `[${i}]`, () => decodeFields(fields, reader)));
+        // an entry that reads nothing would repeat forever: refuse instead
+        if (reader.position === before) {
+          raise({
+            code: "bad-value",
+            field: `${reader.path}[${i}]`,
+            offset: reader.offset,
+            expected: "a non-empty entry",
+          });
+        }
+      }
       return entries;
     },
     encode(writer, value) {
