@@ -1,7 +1,8 @@
 /**
  * The few ERC records the terminal itself raises (shared/protocol/gw1376-1.md §4.8), built as raw
- * `ERC Le content` bytes. A small local encoder: the shared ERC table (protocol/gw1376-1/erc.ts) was not yet
- * committed when this was written; switch to `encodeErcRecord` once it is, keeping these bytes.
+ * `ERC Le content` bytes by a small local encoder (written before the shared ERC table landed).
+ * erc-records.test.ts decodes every record built here with the shared table (protocol/gw1376-1/erc.ts), so
+ * the two cannot drift apart.
  */
 import { ByteWriter } from "../protocol/common/byte-writer.ts";
 import { encodeA1, encodeA15 } from "./local-time.ts";
