@@ -64,3 +64,11 @@ test("decode of bytes that are no known frame reports bad-start", () => {
   assert.equal(r.status, 1);
   assert.equal(JSON.parse(r.stdout.trim()).error.code, "bad-start");
 });
+
+test("decode autodetects DL/T 645 frames (S7's relayed meter reply) and prints the reading", () => {
+  const r = run(["decode", "--json", "FE FE 68 61 10 01 30 12 15 68 91 08 33 33 34 33 AB 39 33 33 49 16"]);
+  assert.equal(r.status, 0, r.stderr);
+  const json = JSON.parse(r.stdout.trim());
+  assert.equal(json.protocol, "dlt645");
+  assert.match(JSON.stringify(json), /6\.78/);
+});
