@@ -151,6 +151,16 @@ test("formats: encode rejects values the format cannot carry, naming the format"
   assert.throws(() => FORMATS["A.3"].encode({ value: 1.5, unit: "kWh" }), /A\.3: 1\.5 is not an integer/);
 });
 
+test("formats: binary floating-point noise is forgiven, real extra decimals are not", () => {
+  assert.equal(toHex(FORMATS["A.5"].encode(0.1 + 0.2)), "03 00");
+  assert.equal(toHex(FORMATS["A.14"].encode(1000.0001 + 2000.0002)), "03 00 00 30 00");
+  assert.deepEqual(FORMATS["A.2"].decode(FORMATS["A.2"].encode({ value: 0.1 + 0.2, exponent: -1 })), {
+    value: 0.3,
+    exponent: -1,
+  });
+  assert.throws(() => FORMATS["A.14"].encode(1.00005), /more than 4 decimals/);
+});
+
 test("formats: negative zero is never produced", () => {
   assert.equal(Object.is(FORMATS["A.5"].decode(hex("00 80")), 0), true);
   assert.equal(toHex(FORMATS["A.5"].encode(-0)), "00 00");

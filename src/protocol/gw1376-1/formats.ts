@@ -8,7 +8,8 @@
  *   A field with only SOME bytes `EE` (KSY vectors L16 `EE EE 00 00`, L20/L23 `00 EE EE EE EE`) is invalid
  *   content (undefined): accepting it would make the bytes unreproducible; the message layer decides;
  * - numbers are engineering units, computed from scaled integers so that `decode(encode(v)) === v` for every
- *   value the format can represent (`encode` rejects values with more decimals than the format keeps);
+ *   value the format can represent; `encode` rejects values with more decimals than the format keeps, but
+ *   forgives binary floating-point noise (0.1 + 0.2 encodes as 0.3);
  * - "negative zero" bytes (S set, magnitude 0) decode to 0 and re-encode with S clear: −0 is never produced.
  * `decode` returns undefined for invalid content; `encode` throws a RangeError naming the problem.
  */
@@ -124,12 +125,18 @@ function scaleExactly(id: FormatId, value: Value, decimals: number): number {
   if (typeof value !== "number" || !Number.isFinite(value)) {
     throw new RangeError(`${id}: expected a finite number, got ${JSON.stringify(value)}`);
   }
-  const factor = 10 ** decimals;
-  const scaled = Math.round(value * factor);
-  if (scaled / factor !== value && !(scaled === 0 && value === 0)) {
-    throw new RangeError(`${id}: ${value} has more than ${decimals} decimals`);
-  }
+  const scaled = nearestInteger(value * 10 ** decimals);
+  if (scaled === undefined) throw new RangeError(`${id}: ${value} has more than ${decimals} decimals`);
   return scaled;
+}
+
+/**
+ * `x` rounded when it is an integer up to binary floating-point noise (so 0.1 + 0.2 encodes as 0.3 in a
+ * 1-decimal format), undefined when it has a real fractional part (220.15 in a 1-decimal format).
+ */
+function nearestInteger(x: number): number | undefined {
+  const n = Math.round(x);
+  return Math.abs(x - n) <= Math.max(1e-9, Math.abs(n) * 1e-12) ? n : undefined;
 }
 
 function numeric(id: FormatId, spec: NumericSpec): FormatCodec {
@@ -184,9 +191,8 @@ const FORMAT_A2 = withNoData(
     if (code < 0) throw new RangeError(`A.2: exponent ${JSON.stringify(given)} is not one of 4..-3`);
     const exponent = A2_EXPONENTS[code] as number;
     const magnitude = Math.abs(number);
-    const mantissa =
-      exponent < 0 ? Math.round(magnitude * 10 ** -exponent) : Math.round(magnitude / 10 ** exponent);
-    if (a2Value(mantissa, exponent) !== magnitude || mantissa > 999) {
+    const mantissa = nearestInteger(exponent < 0 ? magnitude * 10 ** -exponent : magnitude / 10 ** exponent);
+    if (mantissa === undefined || mantissa > 999) {
       throw new RangeError(`A.2: ${number} is not a 3-digit mantissa × 10^${exponent}`);
     }
     const sign = number < 0 && mantissa !== 0 ? 0x10 : 0;
