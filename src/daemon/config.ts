@@ -1,0 +1,76 @@
+/**
+ * Start-up configuration (conventions §24): validated with zod; an invalid value stops the start with a
+ * message naming the field. Embedded defaults: SQLite under ./data, uplink server on 127.0.0.1:4059,
+ * terminal 4403 / 1, China local time (UTC+8).
+ */
+import { z } from "zod";
+import { OpenDcuError } from "../common/errors.ts";
+
+const endpoint = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65535),
+});
+
+export type Endpoint = z.infer<typeof endpoint>;
+
+export const DAEMON_CONFIG_SCHEMA = z.object({
+  dbPath: z.string().min(1).default("./data/opendcu.sqlite"),
+  /** A1 as 4 BCD digits, most significant first. */
+  area: z
+    .string()
+    .regex(/^\d{4}$/, "area must be 4 decimal digits (A1 is BCD)")
+    .default("4403"),
+  /** A2, 1..65535 (0 is invalid, §1.4). */
+  address: z.number().int().min(1).max(65535).default(1),
+  utcOffsetMinutes: z.number().int().min(-720).max(840).default(480),
+  uplink: z
+    .object({
+      /** Server mode: listen for masters. Default when neither is given: 127.0.0.1:4059. */
+      listen: endpoint.optional(),
+      /** Client mode: dial this master. */
+      connect: endpoint.optional(),
+      maxConnections: z.number().int().min(1).max(10_000).default(64),
+      partialFrameTimeoutMs: z.number().int().min(100).max(600_000).default(5000),
+      reconnect: z
+        .object({
+          initialMs: z.number().int().min(10).default(1000),
+          maxMs: z.number().int().min(10).default(300_000),
+        })
+        .default({ initialMs: 1000, maxMs: 300_000 }),
+    })
+    .default({
+      maxConnections: 64,
+      partialFrameTimeoutMs: 5000,
+      reconnect: { initialMs: 1000, maxMs: 300_000 },
+    }),
+  /** Test hooks instead of patching internals (conventions §24). */
+  testing: z
+    .object({
+      /** Overrides the AFN04 F1 heartbeat period. */
+      heartbeatMs: z.number().int().min(10).optional(),
+      /** Overrides the AFN04 F1 confirm timeout. */
+      confirmTimeoutMs: z.number().int().min(10).optional(),
+    })
+    .default({}),
+});
+
+export type DaemonConfig = z.infer<typeof DAEMON_CONFIG_SCHEMA>;
+export type DaemonConfigInput = z.input<typeof DAEMON_CONFIG_SCHEMA>;
+
+/** Validates `input`; throws `config.invalid` naming every bad field path. */
+export function parseDaemonConfig(input: unknown): DaemonConfig {
+  const result = DAEMON_CONFIG_SCHEMA.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+  throw new OpenDcuError("config.invalid", `invalid configuration: ${problems.join("; ")}`, { problems });
+}
+
+/** "HOST:PORT" → endpoint; `what` names the option in the error. */
+export function parseEndpoint(text: string, what: string): Endpoint {
+  const m = /^(.+):(\d{1,5})$/.exec(text.trim());
+  const port = m === null ? Number.NaN : Number(m[2]);
+  if (m === null || port > 65535) {
+    throw new OpenDcuError("cli.invalid-argument", `${what}: expected HOST:PORT, got "${text}"`);
+  }
+  return { host: (m[1] as string).replace(/^\[(.*)\]$/, "$1"), port };
+}

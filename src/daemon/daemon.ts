@@ -1,0 +1,147 @@
+/**
+ * The concentrator process: TerminalCore over the SQLite file, the AFN dispatcher, and the uplink in server
+ * and/or client mode. `startDaemon` returns once everything is listening / dialling; `close()` logs out,
+ * closes the sockets, flushes traffic counters and closes the database.
+ *
+ *   SQLite ◄── TerminalCore ◄── Dispatcher ◄── LinkSession(s) ◄── UplinkServer (masters connect)
+ *                                                          ◄── UplinkClient (dials the master)
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { type Clock, SystemClock } from "../common/clock.ts";
+import { type Logger, silentLogger } from "../common/logger.ts";
+import { Dispatcher } from "../terminal/dispatcher.ts";
+import { TerminalCore } from "../terminal/terminal-core.ts";
+import type { TerminalIdentity } from "../uplink/address-match.ts";
+import type { EventCounterSource, LinkSession } from "../uplink/link-session.ts";
+import { UplinkClient } from "../uplink/uplink-client.ts";
+import { UplinkServer } from "../uplink/uplink-server.ts";
+import { type DaemonConfig, type DaemonConfigInput, parseDaemonConfig } from "./config.ts";
+import { uplinkTimings } from "./uplink-timings.ts";
+
+export const DEFAULT_LISTEN = { host: "127.0.0.1", port: 4059 } as const;
+/** kv key: EC1 value up to which the master has read important events (AFN0E, later slice). */
+const KEY_EC1_READ = "uplink.ec1Read";
+
+export interface DaemonHandle {
+  readonly config: DaemonConfig;
+  readonly core: TerminalCore;
+  /** Where the uplink server listens (actual port when 0 was asked), if in server mode. */
+  readonly listening: { host: string; port: number } | undefined;
+  readonly client: UplinkClient | undefined;
+  close(): Promise<void>;
+}
+
+export interface DaemonDependencies {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export async function startDaemon(
+  input: DaemonConfigInput,
+  deps: DaemonDependencies = {},
+): Promise<DaemonHandle> {
+  const config = parseDaemonConfig(input);
+  const logger = deps.logger ?? silentLogger;
+  const clock = deps.clock ?? new SystemClock();
+  if (config.dbPath !== ":memory:") mkdirSync(dirname(config.dbPath), { recursive: true });
+  const core = new TerminalCore({
+    dbPath: config.dbPath,
+    hostClock: clock,
+    utcOffsetMinutes: config.utcOffsetMinutes,
+    logger,
+  });
+  core.start();
+  const dispatcher = new Dispatcher(core, logger.child({ module: "dispatcher" }));
+  const identity: TerminalIdentity = {
+    area: config.area,
+    terminal: config.address,
+    groups: groupAddresses(core),
+  };
+  const events: EventCounterSource = {
+    counters: () => core.store.events.counters(),
+    importantPending: () => {
+      const read = core.store.kv.get(KEY_EC1_READ);
+      return core.store.events.counters().ec1 !== (typeof read === "number" ? read : 0);
+    },
+  };
+  const accountTraffic = (session: LinkSession): void => {
+    try {
+      core.store.traffic.add(session.counters.bytesOut, session.counters.bytesIn);
+    } catch (error) {
+      logger.warn({ error: String(error) }, "traffic accounting failed");
+    }
+  };
+  const common = {
+    identity,
+    handle: (request: Parameters<Dispatcher["handle"]>[0]) => dispatcher.handle(request),
+    clock: core.clock,
+    utcOffsetMinutes: config.utcOffsetMinutes,
+    partialFrameTimeoutMs: config.uplink.partialFrameTimeoutMs,
+    events,
+    onSessionEnd: accountTraffic,
+  };
+
+  const listen = config.uplink.listen ?? (config.uplink.connect === undefined ? DEFAULT_LISTEN : undefined);
+  let server: UplinkServer | undefined;
+  let client: UplinkClient | undefined;
+  try {
+    if (listen !== undefined) {
+      server = await UplinkServer.start({
+        ...common,
+        host: listen.host,
+        port: listen.port,
+        logger,
+        maxConnections: config.uplink.maxConnections,
+      });
+      logger.info({ module: "uplink", host: server.host, port: server.port }, "uplink listening");
+    }
+    if (config.uplink.connect !== undefined) {
+      client = new UplinkClient({
+        ...common,
+        host: config.uplink.connect.host,
+        port: config.uplink.connect.port,
+        logger,
+        timings: uplinkTimings(core, config),
+        backoff: config.uplink.reconnect,
+      });
+      client.start();
+    }
+  } catch (error) {
+    await server?.close();
+    core.close();
+    throw error;
+  }
+  logger.info({ area: config.area, address: config.address, db: config.dbPath }, "daemon ready");
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    core,
+    listening: server === undefined ? undefined : { host: server.host, port: server.port },
+    client,
+    close() {
+      closing ??= (async () => {
+        await client?.stop();
+        if (server !== undefined) {
+          const sessions = [...server.sessions];
+          await server.close();
+          for (const s of sessions) accountTraffic(s);
+        }
+        core.close();
+        logger.info({}, "daemon stopped");
+      })();
+      return closing;
+    },
+  };
+}
+
+/** AFN04 F6 group addresses, read once at start (a later slice re-reads them when F6 is set). */
+function groupAddresses(core: TerminalCore): number[] {
+  const f6 = core.parameters.getDecoded(6, 0) as { addresses?: unknown } | undefined;
+  const list = f6?.addresses;
+  if (!Array.isArray(list)) return [];
+  return list
+    .map((a) => (typeof a === "number" ? a : (a as { a2?: unknown })?.a2))
+    .filter((a): a is number => typeof a === "number" && a > 0);
+}

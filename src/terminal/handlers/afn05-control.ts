@@ -1,0 +1,37 @@
+/**
+ * AFN05 control (shared/protocol/gw1376-1.md §4.4, §3.5): F31 sets the terminal clock (A.1), F29 / F37 allow /
+ * forbid active reporting (stored as 0x55 / 0xAA like NUC). Other commands are refused per unit.
+ */
+import { findFnRow } from "../../protocol/gw1376-1/fn-table.ts";
+import { encodeBody } from "../../protocol/gw1376-1/layout-codec.ts";
+import { type AfnHandler, replyForOutcomes, type UnitOutcome } from "./handler.ts";
+
+/** kv key read by active reporting (AFN0C F4 reports it). */
+export const REPORTING_ALLOWED_KEY = "uplink.reportingAllowed";
+
+export const handleAfn05: AfnHandler = ({ core, items }) => {
+  const outcomes: UnitOutcome[] = items.map((item) => {
+    const ok = (): UnitOutcome => ({ pn: item.pn, fn: item.fn, err: 0 });
+    const refused: UnitOutcome = { pn: item.pn, fn: item.fn, err: 1 };
+    switch (item.fn) {
+      case 31: {
+        const row = findFnRow(0x05, 31);
+        if (row?.down === undefined || item.raw !== undefined) return refused;
+        try {
+          return core.setClockFromA1(encodeBody(row.down, item.data)) ? ok() : refused;
+        } catch {
+          return refused;
+        }
+      }
+      case 29:
+        core.store.kv.set(REPORTING_ALLOWED_KEY, 0x55);
+        return ok();
+      case 37:
+        core.store.kv.set(REPORTING_ALLOWED_KEY, 0xaa);
+        return ok();
+      default:
+        return refused;
+    }
+  });
+  return replyForOutcomes(outcomes);
+};

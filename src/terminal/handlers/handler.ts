@@ -1,0 +1,39 @@
+/**
+ * The shape every AFN handler has: a decoded request in, a reply description out. The uplink session turns
+ * the reply into frames (header, RSEQ, Tp echo, EC, multi-frame); handlers never see the link.
+ */
+import type { DataItem } from "../../protocol/gw1376-1/data-units.ts";
+import type { Message } from "../../protocol/gw1376-1/message.ts";
+import type { TerminalCore } from "../terminal-core.ts";
+
+/** AFN00 F3 per-unit result (ERR 0 = OK, 1 = other error, 2 = meter address duplicated). */
+export interface UnitOutcome {
+  readonly pn: number;
+  readonly fn: number;
+  readonly err: number;
+}
+
+export type HandlerReply =
+  /** Data answer with the request's AFN (FC 8); an empty list is turned into a deny by the dispatcher. */
+  | { readonly kind: "data"; readonly items: readonly DataItem[] }
+  /** AFN00 F1 (all units accepted). */
+  | { readonly kind: "confirm" }
+  /** AFN00 F2 (nothing accepted / nothing to answer). */
+  | { readonly kind: "deny"; readonly reason: string }
+  /** AFN00 F3 per-unit results for a set/control request. */
+  | { readonly kind: "per-unit"; readonly units: readonly UnitOutcome[] };
+
+export interface HandlerContext {
+  readonly core: TerminalCore;
+  readonly request: Message;
+  readonly items: readonly DataItem[];
+}
+
+export type AfnHandler = (context: HandlerContext) => HandlerReply;
+
+/** §3.3 step 4: F1 when every unit succeeded, F2 when all failed with "other error", else F3. */
+export function replyForOutcomes(units: readonly UnitOutcome[]): HandlerReply {
+  if (units.length > 0 && units.every((u) => u.err === 0)) return { kind: "confirm" };
+  if (units.every((u) => u.err === 1)) return { kind: "deny", reason: "every unit refused" };
+  return { kind: "per-unit", units };
+}

@@ -1,0 +1,284 @@
+/**
+ * One uplink connection on the terminal side (shared/protocol/gw1376-1.md §3.3).
+ *
+ *   ByteStream ─► FrameSplitter (partial-frame timeout) ─► decodeMessage ─► address / Tp checks
+ *        ▲                                                        │
+ *        │                              PRM=0 (master's AFN00) ◄──┼──► PRM=1 request ─► Dispatcher
+ *   OutboundQueue ◄── reply frames (RSEQ = PSEQ, Tp echoed, ACD+EC) ◄──────────────────────┘
+ *
+ * Bad input never throws out of here: undecodable frames, frames for other terminals and stale Tp labels are
+ * dropped, counted and logged.
+ */
+import type { Clock, TimerHandle } from "../common/clock.ts";
+import type { Logger } from "../common/logger.ts";
+import { toHex } from "../protocol/common/hex.ts";
+import { daFromPns, dtFromFns } from "../protocol/gw1376-1/dadt.ts";
+import type { DataItem } from "../protocol/gw1376-1/data-units.ts";
+import type { Control, EventCounters, Seq } from "../protocol/gw1376-1/frame.ts";
+import { decodeMessage, encodeMessage, type Message } from "../protocol/gw1376-1/message.ts";
+import { encodeMultiFrame } from "../protocol/gw1376-1/multi-frame.ts";
+import { type Gw13761Profile, PROFILE_2013 } from "../protocol/gw1376-1/profile.ts";
+import { FrameSplitter } from "../protocol/gw1376-1/splitter.ts";
+import type { HandlerReply } from "../terminal/dispatcher.ts";
+import type { ByteStream } from "../transport/byte-stream.ts";
+import { matchAddress, type TerminalIdentity } from "./address-match.ts";
+import { OutboundQueue } from "./outbound-queue.ts";
+import { isTimeLabelStale } from "./time-label.ts";
+
+/** Important-event state for ACD/EC on replies (§2.4, §3.5). */
+export interface EventCounterSource {
+  counters(): EventCounters;
+  /** True when important events exist that the master has not read (ACD=1 → EC appended). */
+  importantPending(): boolean;
+}
+
+export interface LinkSessionOptions {
+  readonly stream: ByteStream;
+  readonly identity: TerminalIdentity;
+  readonly handle: (request: Message) => HandlerReply;
+  readonly clock: Clock;
+  readonly utcOffsetMinutes: number;
+  readonly logger: Logger;
+  readonly profile?: Gw13761Profile;
+  /** NUC: 5 s on Ethernet (§1.5 [H]). */
+  readonly partialFrameTimeoutMs?: number;
+  readonly maxQueuedFrames?: number;
+  readonly events?: EventCounterSource;
+  /** Master's replies (PRM=0) — confirms of login / heartbeat / logout. */
+  readonly onResponse?: (message: Message) => void;
+  /** Any valid frame for this terminal (restarts the heartbeat timer, §3.2). */
+  readonly onValidFrame?: () => void;
+}
+
+export interface LinkCounters {
+  bytesIn: number;
+  bytesOut: number;
+  framesIn: number;
+  framesOut: number;
+  decodeErrors: number;
+  notForUs: number;
+  staleTp: number;
+  partialTimeouts: number;
+}
+
+export class LinkSession {
+  readonly counters: LinkCounters = {
+    bytesIn: 0,
+    bytesOut: 0,
+    framesIn: 0,
+    framesOut: 0,
+    decodeErrors: 0,
+    notForUs: 0,
+    staleTp: 0,
+    partialTimeouts: 0,
+  };
+  readonly #o: LinkSessionOptions;
+  readonly #profile: Gw13761Profile;
+  readonly #splitter = new FrameSplitter();
+  readonly #queue: OutboundQueue;
+  readonly #logger: Logger;
+  readonly #unsubscribe: () => void;
+  #partialTimer: TimerHandle | undefined;
+  #pfc = 0;
+
+  constructor(options: LinkSessionOptions) {
+    this.#o = options;
+    this.#profile = options.profile ?? PROFILE_2013;
+    this.#logger = options.logger.child({ peer: options.stream.label });
+    this.#queue = new OutboundQueue(options.stream, options.maxQueuedFrames ?? 64, this.#logger, (n) => {
+      this.counters.bytesOut += n;
+      this.counters.framesOut++;
+    });
+    this.#unsubscribe = options.stream.onData((chunk) => this.#onChunk(chunk));
+    void options.stream.closed.then(() => this.#stop());
+  }
+
+  get stream(): ByteStream {
+    return this.#o.stream;
+  }
+
+  get droppedOutbound(): number {
+    return this.#queue.dropped;
+  }
+
+  /** Sends a terminal-initiated frame (PRM=1, MSA=0: §1.4); returns the PSEQ used. */
+  sendInitiated(
+    afn: number,
+    fc: number,
+    items: readonly DataItem[],
+    con: boolean,
+  ): { pseq: number; sent: Promise<boolean> } {
+    const pseq = this.#pfc & 0x0f;
+    this.#pfc = (this.#pfc + 1) & 0xff;
+    const control: Control = { dir: 1, prm: 1, fcbAcd: 0, fcv: 0, fc };
+    const seq: Seq = { tpv: false, fir: true, fin: true, con, seq: pseq };
+    const frame = encodeMessage(
+      {
+        control,
+        address: {
+          area: this.#o.identity.area,
+          terminal: this.#o.identity.terminal,
+          master: 0,
+          group: false,
+        },
+        afn,
+        seq,
+        groups: items.map((item) => ({ pns: [item.pn], fns: [item.fn], items: [item] })),
+      },
+      this.#profile,
+    );
+    return { pseq, sent: this.#queue.send(frame) };
+  }
+
+  close(): Promise<void> {
+    return this.#o.stream.close();
+  }
+
+  #stop(): void {
+    this.#unsubscribe();
+    this.#partialTimer?.cancel();
+    this.#partialTimer = undefined;
+  }
+
+  #onChunk(chunk: Uint8Array): void {
+    this.counters.bytesIn += chunk.length;
+    let frames: Uint8Array[];
+    try {
+      frames = this.#splitter.push(chunk);
+    } catch (error) {
+      this.#logger.error({ error: String(error) }, "splitter failed; buffer reset");
+      this.#splitter.reset();
+      return;
+    }
+    for (const frame of frames) this.#onFrame(frame);
+    this.#armPartialTimer();
+  }
+
+  /** A frame must complete within the timeout from its first byte; otherwise the partial bytes are dropped. */
+  #armPartialTimer(): void {
+    if (this.#splitter.pending === 0) {
+      this.#partialTimer?.cancel();
+      this.#partialTimer = undefined;
+      return;
+    }
+    if (this.#partialTimer !== undefined) return;
+    this.#partialTimer = this.#o.clock.setTimer(this.#o.partialFrameTimeoutMs ?? 5000, () => {
+      this.#partialTimer = undefined;
+      if (this.#splitter.pending > 0) {
+        this.counters.partialTimeouts++;
+        this.#logger.warn({ bytes: this.#splitter.pending }, "partial frame timed out; discarded");
+        this.#splitter.reset();
+      }
+    });
+  }
+
+  #onFrame(bytes: Uint8Array): void {
+    const decoded = decodeMessage(bytes, this.#profile);
+    if (!decoded.ok) {
+      this.counters.decodeErrors++;
+      this.#logger.warn({ error: decoded.error, frame: toHex(bytes) }, "undecodable frame dropped");
+      return;
+    }
+    const message = decoded.value;
+    if (message.control.dir !== 0) {
+      this.counters.notForUs++;
+      this.#logger.debug({ afn: message.afn }, "uplink-direction frame dropped");
+      return;
+    }
+    if (matchAddress(message.address, this.#o.identity) === undefined) {
+      this.counters.notForUs++;
+      this.#logger.debug({ address: message.address }, "frame for another terminal dropped");
+      return;
+    }
+    if (
+      message.tp !== undefined &&
+      isTimeLabelStale(message.tp, this.#o.clock.now(), this.#o.utcOffsetMinutes)
+    ) {
+      // §2.4 [H]: stale frames are discarded without an answer.
+      this.counters.staleTp++;
+      this.#logger.warn({ tp: message.tp, afn: message.afn }, "stale Tp: frame discarded");
+      return;
+    }
+    this.counters.framesIn++;
+    this.#o.onValidFrame?.();
+    if (message.control.prm === 0) {
+      this.#o.onResponse?.(message);
+      return;
+    }
+    if (message.afn === 0x02 || message.afn === 0x00) {
+      this.#logger.debug({ afn: message.afn }, "master-initiated link frame ignored");
+      return;
+    }
+    const reply = this.#o.handle(message);
+    this.#logger.info({ afn: message.afn, msa: message.address.master, reply: reply.kind }, "request served");
+    for (const frame of this.#encodeReply(message, reply)) void this.#queue.send(frame);
+  }
+
+  /** §3.3 step 5: DIR=1, PRM=0, own address, same MSA, RSEQ=PSEQ, Tp copied verbatim, CON=0, ACD/EC. */
+  #encodeReply(request: Message, reply: HandlerReply): Uint8Array[] {
+    const pending = this.#o.events?.importantPending() ?? false;
+    const ec = pending ? this.#o.events?.counters() : undefined;
+    const acd: 0 | 1 = ec === undefined ? 0 : 1;
+    const base = {
+      address: {
+        area: this.#o.identity.area,
+        terminal: this.#o.identity.terminal,
+        master: request.address.master,
+        group: false,
+      },
+      seq: { tpv: request.tp !== undefined, fir: true, fin: true, con: false, seq: request.seq.seq },
+      ...(ec === undefined ? {} : { ec }),
+      ...(request.tp === undefined ? {} : { tp: request.tp }),
+    };
+    const control = (fc: number): Control => ({ dir: 1, prm: 0, fcbAcd: acd, fcv: 0, fc });
+    try {
+      switch (reply.kind) {
+        case "data":
+          return encodeMultiFrame(
+            { ...base, control: control(8), afn: request.afn },
+            reply.items,
+            this.#profile,
+          );
+        case "confirm":
+        case "deny": {
+          const fn = reply.kind === "confirm" ? 1 : 2;
+          const item: DataItem = { pn: 0, fn, data: {} };
+          return [
+            encodeMessage(
+              {
+                ...base,
+                control: control(reply.kind === "confirm" ? 0 : 9),
+                afn: 0x00,
+                groups: [{ pns: [0], fns: [fn], items: [item] }],
+              },
+              this.#profile,
+            ),
+          ];
+        }
+        case "per-unit": {
+          const units = reply.units.map((u) => ({
+            da: toHex(Uint8Array.from(daFromPns([u.pn]))),
+            dt: toHex(Uint8Array.from(dtFromFns([u.fn]))),
+            err: u.err,
+          }));
+          const item: DataItem = { pn: 0, fn: 3, data: { afn: request.afn, units } };
+          return [
+            encodeMessage(
+              { ...base, control: control(0), afn: 0x00, groups: [{ pns: [0], fns: [3], items: [item] }] },
+              this.#profile,
+            ),
+          ];
+        }
+      }
+    } catch (error) {
+      this.#logger.error({ afn: request.afn, error: String(error) }, "reply could not be encoded; denying");
+      const item: DataItem = { pn: 0, fn: 2, data: {} };
+      return [
+        encodeMessage(
+          { ...base, control: control(9), afn: 0x00, groups: [{ pns: [0], fns: [2], items: [item] }] },
+          this.#profile,
+        ),
+      ];
+    }
+  }
+}

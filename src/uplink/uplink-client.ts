@@ -1,0 +1,236 @@
+/**
+ * Client mode (AFN04 F8 D5..D4 = 1, shared/protocol/gw1376-1.md §3.1–§3.2): the terminal dials the master,
+ * logs in (AFN02 F1), sends heartbeats (F3) every AFN04 F1 period — restarted by any valid frame from the
+ * master — and logs out (F2) before an orderly close. Three unconfirmed logins or heartbeats in a row close
+ * the socket (NUC hard-codes 3 [M]); the next dial waits a jittered exponential back-off.
+ */
+import type { Clock, TimerHandle } from "../common/clock.ts";
+import type { Logger } from "../common/logger.ts";
+import { FORMATS } from "../protocol/gw1376-1/formats.ts";
+import { type Message, messageItems } from "../protocol/gw1376-1/message.ts";
+import { type Gw13761Profile, PROFILE_2013 } from "../protocol/gw1376-1/profile.ts";
+import { encodeA1 } from "../terminal/local-time.ts";
+import { connectTcp } from "../transport/tcp.ts";
+import { type BackoffOptions, backoffDelay } from "./backoff.ts";
+import { LinkSession, type LinkSessionOptions } from "./link-session.ts";
+
+/** Link frames are PRM=1 with function code 9 "link test" (§1.3). */
+const FC_LINK_TEST = 9;
+const MAX_UNCONFIRMED = 3;
+
+export interface UplinkTimings {
+  /** Heartbeat period (AFN04 F1 byte 5, minutes; 0 treated as 1). */
+  heartbeatMs(): number;
+  /** Wait for the master's AFN00 (AFN04 F1 D11..D0 seconds, clamped). */
+  confirmTimeoutMs(): number;
+}
+
+export interface UplinkClientOptions
+  extends Omit<LinkSessionOptions, "stream" | "logger" | "onResponse" | "onValidFrame"> {
+  readonly host: string;
+  readonly port: number;
+  readonly logger: Logger;
+  readonly timings: UplinkTimings;
+  readonly backoff?: BackoffOptions;
+  readonly connectTimeoutMs?: number;
+  readonly onSessionEnd?: (session: LinkSession) => void;
+}
+
+type LinkState = "connecting" | "logging-in" | "online" | "closed";
+
+export class UplinkClient {
+  readonly #o: UplinkClientOptions;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #profile: Gw13761Profile;
+  #state: LinkState = "connecting";
+  #session: LinkSession | undefined;
+  #attempt = 0;
+  #unconfirmed = 0;
+  #waiting:
+    | {
+        pseq: number;
+        kind: "login" | "heartbeat" | "logout";
+        timer: TimerHandle;
+        done: (ok: boolean) => void;
+      }
+    | undefined;
+  #heartbeatTimer: TimerHandle | undefined;
+  #redialTimer: TimerHandle | undefined;
+  #stopped = false;
+  /** Successful logins since start (for tests and status). */
+  logins = 0;
+  heartbeatsConfirmed = 0;
+
+  constructor(options: UplinkClientOptions) {
+    this.#o = options;
+    this.#clock = options.clock;
+    this.#profile = options.profile ?? PROFILE_2013;
+    this.#logger = options.logger.child({
+      module: "uplink",
+      mode: "client",
+      master: `${options.host}:${options.port}`,
+    });
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  start(): void {
+    void this.#dial();
+  }
+
+  async #dial(): Promise<void> {
+    if (this.#stopped) return;
+    this.#state = "connecting";
+    let stream: Awaited<ReturnType<typeof connectTcp>>;
+    try {
+      stream = await connectTcp(this.#o.host, this.#o.port, this.#o.connectTimeoutMs ?? 10_000);
+    } catch (error) {
+      this.#logger.warn({ error: String(error) }, "connect failed");
+      this.#scheduleRedial();
+      return;
+    }
+    if (this.#stopped) {
+      await stream.close();
+      return;
+    }
+    this.#logger.info({}, "connected to master");
+    const session = new LinkSession({
+      ...this.#o,
+      stream,
+      logger: this.#logger,
+      onResponse: (m) => this.#onResponse(m),
+      onValidFrame: () => {
+        if (this.#state === "online") this.#armHeartbeat();
+      },
+    });
+    this.#session = session;
+    void stream.closed.then(() => this.#onClosed(session));
+    this.#unconfirmed = 0;
+    this.#state = "logging-in";
+    this.#login();
+  }
+
+  #login(): void {
+    this.#send("login", 1, {}, (ok) => {
+      if (ok) {
+        this.#state = "online";
+        this.#attempt = 0;
+        this.#unconfirmed = 0;
+        this.logins++;
+        this.#logger.info({}, "logged in");
+        this.#armHeartbeat();
+      } else if (++this.#unconfirmed >= MAX_UNCONFIRMED) {
+        this.#logger.warn({ tries: this.#unconfirmed }, "login not confirmed; reconnecting");
+        void this.#session?.close();
+      } else {
+        this.#login();
+      }
+    });
+  }
+
+  #armHeartbeat(): void {
+    this.#heartbeatTimer?.cancel();
+    this.#heartbeatTimer = this.#clock.setTimer(this.#o.timings.heartbeatMs(), () => this.#heartbeat());
+  }
+
+  #heartbeat(): void {
+    this.#heartbeatTimer = undefined;
+    if (this.#state !== "online" || this.#waiting !== undefined) {
+      this.#armHeartbeat();
+      return;
+    }
+    const clock = this.#profile.heartbeatClock
+      ? (FORMATS["A.1"].decode(encodeA1(this.#clock.now(), this.#o.utcOffsetMinutes)) ?? null)
+      : null;
+    this.#send("heartbeat", 3, { clock }, (ok) => {
+      if (ok) {
+        this.#unconfirmed = 0;
+        this.heartbeatsConfirmed++;
+      } else if (++this.#unconfirmed >= MAX_UNCONFIRMED) {
+        this.#logger.warn({ tries: this.#unconfirmed }, "heartbeat not confirmed; reconnecting");
+        void this.#session?.close();
+        return;
+      }
+      this.#armHeartbeat();
+    });
+  }
+
+  #send(
+    kind: "login" | "heartbeat" | "logout",
+    fn: number,
+    data: Record<string, unknown>,
+    done: (ok: boolean) => void,
+  ): void {
+    const session = this.#session;
+    if (session === undefined) return;
+    const { pseq } = session.sendInitiated(0x02, FC_LINK_TEST, [{ pn: 0, fn, data: data as never }], true);
+    const timer = this.#clock.setTimer(this.#o.timings.confirmTimeoutMs(), () => {
+      if (this.#waiting?.pseq !== pseq) return;
+      this.#waiting = undefined;
+      this.#logger.warn({ kind, pseq }, "no confirm from master");
+      done(false);
+    });
+    this.#waiting = { pseq, kind, timer, done };
+    this.#logger.debug({ kind, pseq }, "link frame sent");
+  }
+
+  /** §3.2: AFN00 F1 (confirm all) or F3 with every ERR = 0 confirms; F2 or ERR ≠ 0 rejects. */
+  #onResponse(message: Message): void {
+    const waiting = this.#waiting;
+    if (message.afn !== 0x00 || waiting === undefined || message.seq.seq !== waiting.pseq) return;
+    const items = messageItems(message);
+    const confirmed =
+      items.length > 0 &&
+      items.every((item) => {
+        if (item.fn === 1) return true;
+        if (item.fn !== 3) return false;
+        const units = (item.data as { units?: { err?: unknown }[] }).units ?? [];
+        return units.every((u) => u.err === 0);
+      });
+    waiting.timer.cancel();
+    this.#waiting = undefined;
+    if (!confirmed) this.#logger.warn({ kind: waiting.kind }, "master refused");
+    waiting.done(confirmed);
+  }
+
+  #onClosed(session: LinkSession): void {
+    if (this.#session !== session) return;
+    this.#session = undefined;
+    this.#heartbeatTimer?.cancel();
+    this.#heartbeatTimer = undefined;
+    this.#waiting?.timer.cancel();
+    this.#waiting = undefined;
+    this.#logger.info({ ...session.counters }, "disconnected from master");
+    this.#o.onSessionEnd?.(session);
+    this.#scheduleRedial();
+  }
+
+  #scheduleRedial(): void {
+    if (this.#stopped) {
+      this.#state = "closed";
+      return;
+    }
+    this.#state = "connecting";
+    const delay = backoffDelay(this.#attempt++, this.#o.backoff ?? { initialMs: 1000, maxMs: 300_000 });
+    this.#logger.info({ delayMs: delay, attempt: this.#attempt }, "redial scheduled");
+    this.#redialTimer = this.#clock.setTimer(delay, () => void this.#dial());
+  }
+
+  /** Orderly stop: logout (waits for the confirm up to the timeout), then close. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#redialTimer?.cancel();
+    this.#heartbeatTimer?.cancel();
+    const session = this.#session;
+    if (session !== undefined && this.#state === "online") {
+      this.#waiting?.timer.cancel();
+      this.#waiting = undefined;
+      await new Promise<void>((resolve) => this.#send("logout", 2, {}, () => resolve()));
+    }
+    this.#state = "closed";
+    await session?.close();
+  }
+}
