@@ -53,6 +53,39 @@ test("AFN09 F2..F8 hand-written answers", () => {
       ],
     },
   );
+  assertGolden(
+    answer(3),
+    fromHexStrict(
+      [
+        "F8 07", // 2040 points
+        "08 40 08 0E", // 8 groups, 64 tasks, 8 differential groups, 14 tariffs
+        "01 01 01 01 01", // freeze densities (appendix C code 1 = 15 min)
+        "1F 0C 00 13 00 14", // 31 days, 12 months, 0 schemes, harmonic 19, 0 capacitors, 20 key users
+        "03 00", // big classes 0 and 1
+        "10 10", // 16 small classes each
+      ].join(" "),
+    ),
+    {
+      maxPoints: 2040,
+      maxTotalAddGroups: 8,
+      maxTasks: 64,
+      maxDifferentialGroups: 8,
+      maxTariffs: 14,
+      pointFreezeDensity: 1,
+      groupActivePowerDensity: 1,
+      groupReactivePowerDensity: 1,
+      groupActiveEnergyDensity: 1,
+      groupReactiveEnergyDensity: 1,
+      dailyDays: 31,
+      monthlyMonths: 12,
+      powerControlSchemes: 0,
+      maxHarmonic: 19,
+      maxCapacitorGroups: 0,
+      maxKeyUsers: 20,
+      bigClasses: 3,
+      smallClassCounts: [{ count: 16 }, { count: 16 }],
+    },
+  );
   // F4: two groups: F1..F8 all, F9..F16 only F10
   assertGolden(answer(4), fromHexStrict("02 FF 02"), { groups: [{ fns: 0xff }, { fns: 0x02 }] });
   // F6: big classes 0 and 1; class 0 supports group 0 = F1..F8; class 1 supports F1 and F9

@@ -21,6 +21,9 @@ const FN_GROUPS: Field = {
  */
 export const AFN09_CLASS_BLOCKS = entriesUntilEnd([FN_GROUPS]);
 
+/** F3 tail: one small-class count per big class, to the end of the data unit. */
+export const AFN09_SMALL_CLASS_COUNTS = entriesUntilEnd([{ name: "count", type: "bin", bytes: 1 }]);
+
 const CLASS_DATA_CONFIG: readonly Field[] = [
   // bit k = user big class k supported
   { name: "bigClasses", type: "bits", bytes: 2 },
@@ -84,12 +87,27 @@ export const AFN09_ROWS: readonly FnRow[] = [
     pn: "p0",
     confidence: "L",
     down: [],
-    // NUC: 17 fixed bytes, a BS16 of supported big classes, then one byte per set bit. Kept opaque after
-    // the class flags because the 17 bytes are not itemised in the reference.
+    // NUC `AFN09F3_Addr` [M]: 17 bytes of capacities (densities per appendix C), the supported big-class
+    // flags BS16, then one small-class count per big class (to the end of the data unit)
     up: [
-      { name: "config", type: "bytes", bytes: 17 },
+      { name: "maxPoints", type: "bin", bytes: 2 },
+      { name: "maxTotalAddGroups", type: "bin", bytes: 1 },
+      { name: "maxTasks", type: "bin", bytes: 1 },
+      { name: "maxDifferentialGroups", type: "bin", bytes: 1 },
+      { name: "maxTariffs", type: "bin", bytes: 1 },
+      { name: "pointFreezeDensity", type: "bin", bytes: 1 },
+      { name: "groupActivePowerDensity", type: "bin", bytes: 1 },
+      { name: "groupReactivePowerDensity", type: "bin", bytes: 1 },
+      { name: "groupActiveEnergyDensity", type: "bin", bytes: 1 },
+      { name: "groupReactiveEnergyDensity", type: "bin", bytes: 1 },
+      { name: "dailyDays", type: "bin", bytes: 1 },
+      { name: "monthlyMonths", type: "bin", bytes: 1 },
+      { name: "powerControlSchemes", type: "bin", bytes: 1 },
+      { name: "maxHarmonic", type: "bin", bytes: 1 },
+      { name: "maxCapacitorGroups", type: "bin", bytes: 1 },
+      { name: "maxKeyUsers", type: "bin", bytes: 1 },
       { name: "bigClasses", type: "bits", bytes: 2 },
-      { name: "smallClassCounts", type: "rest" },
+      { name: "smallClassCounts", type: "custom", codec: AFN09_SMALL_CLASS_COUNTS },
     ],
   },
   // F4/F5: n(1) + n × BS8 Fn bitmap (NUC, a JS master decoder)
