@@ -85,7 +85,7 @@ export const AFN09_ROWS: readonly FnRow[] = [
     fn: 3,
     name: "other configuration",
     pn: "p0",
-    confidence: "L",
+    confidence: "M",
     down: [],
     // NUC `AFN09F3_Addr` [M]: 17 bytes of capacities (densities per appendix C), the supported big-class
     // flags BS16, then one small-class count per big class (to the end of the data unit)
