@@ -5,7 +5,7 @@
  */
 import { ByteReader } from "../common/byte-reader.ts";
 import { ByteWriter } from "../common/byte-writer.ts";
-import { catchDecode, raise } from "../common/decode-error.ts";
+import { catchDecode, type DecodeError, raise } from "../common/decode-error.ts";
 import { fromHex, toHex } from "../common/hex.ts";
 import { daFromPns, dtFromFns, fnsFromDt, pnsFromDa } from "./dadt.ts";
 import { findFnRow } from "./fn-table.ts";
@@ -20,8 +20,11 @@ export interface DataItem {
   readonly fn: number;
   /** Decoded body; `{}` when the Fn has no body in this direction. */
   readonly data: Record_;
-  /** Set when the Fn is not in the table: the body's bytes as hex (only possible for the last item). */
+  /** Set when the body could not be decoded (Fn not in the table, or a malformed last body under the quirk
+   *  switch): the body's bytes as hex. Only ever the last item of a frame. */
   readonly raw?: string;
+  /** Why a known Fn's body was kept raw. */
+  readonly rawReason?: DecodeError;
 }
 
 /** One DA/DT block and the items it carries, in wire order. */
@@ -87,6 +90,23 @@ export function decodeDataUnits(
           }
           // Unknown Fn, but its length is determinable: it runs to the end of the data units.
           items.push({ pn, fn, data: {}, raw: toHex(r.rest()) });
+          continue;
+        }
+        const isLastItem = p === pns.length - 1 && f === fns.length - 1;
+        if (profile.acceptQuirks && isLastItem) {
+          // §6.3-style tolerance for real captures (KSY L16/L17/L20/L23: half-EE values, an over-long F167):
+          // when the last item's body does not decode, keep it as raw bytes with the reason instead of
+          // failing the whole frame. A later unit after such a body could not be located anyway.
+          const start = r.position;
+          const attempt = catchDecode(() => decodeFields(fields, r));
+          if (attempt.ok) {
+            items.push({ pn, fn, data: applyProfileTransform(afn, fn, dir, attempt.value, profile) });
+          } else {
+            const tail = new ByteReader(r.bytes.subarray(start), r.base + start);
+            r.rest();
+            items.push({ pn, fn, data: {}, raw: toHex(tail.rest()), rawReason: attempt.error });
+            break;
+          }
           continue;
         }
         items.push({ pn, fn, data: applyProfileTransform(afn, fn, dir, decodeFields(fields, r), profile) });
