@@ -107,12 +107,14 @@ export function describeGw13761(
       name,
       data: item.data,
       ...(item.raw !== undefined ? { raw: item.raw } : {}),
+      ...(item.rawReason !== undefined ? { rawReason: item.rawReason.message } : {}),
     };
   });
   json.units = units;
   for (const u of units) {
     tree.push(`${pnLabel(u.pn)} F${u.fn} ${u.name}`);
     if (u.raw !== undefined) tree.push(`  raw: ${u.raw}`);
+    if (u.rawReason !== undefined) tree.push(`  kept raw: ${u.rawReason}`);
     tree.push(...treeOfValue(u.data, 1));
   }
   return { ok: true, value: { json, tree } };
