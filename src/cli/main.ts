@@ -5,6 +5,8 @@
  */
 import { Command } from "commander";
 import { registerDecode } from "./commands/decode.ts";
+import { registerMaster } from "./commands/master.ts";
+import { registerRun } from "./commands/run.ts";
 import { registerSim } from "./commands/sim.ts";
 // (subcommand imports)
 
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDecode(program);
   registerSim(program);
+  registerRun(program);
+  registerMaster(program);
   // (subcommand registrations)
   return program;
 }

@@ -1,0 +1,96 @@
+/**
+ * `opendcu run [--db PATH] [--uplink-listen HOST:PORT] [--uplink-connect HOST:PORT] [--area CODE]
+ * [--address N] [--utc-offset MIN] [--log-level LEVEL]`: runs the concentrator daemon, logging JSON lines
+ * (pino) to stdout. Without uplink flags it listens on 127.0.0.1:4059. SIGINT/SIGTERM log out (client mode),
+ * close sockets and the database, then exit 0.
+ */
+import type { Command } from "commander";
+import { z } from "zod";
+import { OpenDcuError } from "../../common/errors.ts";
+import { createLogger } from "../../common/logger.ts";
+import { parseEndpoint } from "../../daemon/config.ts";
+import { startDaemon } from "../../daemon/daemon.ts";
+
+const optionsSchema = z.object({
+  db: z.string().min(1).default("./data/opendcu.sqlite"),
+  uplinkListen: z.string().optional(),
+  uplinkConnect: z.string().optional(),
+  area: z
+    .string()
+    .regex(/^\d{4}$/, "must be 4 decimal digits, e.g. 4403")
+    .default("4403"),
+  address: z.coerce
+    .number()
+    .int("must be an integer")
+    .min(1, "must be 1..65535")
+    .max(65535, "must be 1..65535")
+    .default(1),
+  utcOffset: z.coerce
+    .number()
+    .int()
+    .min(-720, "must be -720..840 minutes")
+    .max(840, "must be -720..840 minutes")
+    .default(480),
+  logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("Run the concentrator daemon (uplink Q/GDW 1376.1 over TCP, SQLite store)")
+    .option("--db <path>", "SQLite database file", "./data/opendcu.sqlite")
+    .option("--uplink-listen <host:port>", "server mode: listen for master stations (default 127.0.0.1:4059)")
+    .option("--uplink-connect <host:port>", "client mode: dial the master station, log in, send heartbeats")
+    .option("--area <code>", "administrative area code A1 (4 digits)", "4403")
+    .option("--address <n>", "terminal address A2 (1..65535)", "1")
+    .option("--utc-offset <minutes>", "terminal local time offset from UTC", "480")
+    .option("--log-level <level>", "debug | info | warn | error", "info")
+    .action(async (raw: Record<string, unknown>) => {
+      const parsed = optionsSchema.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const flag = `--${String(issue?.path[0] ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+        throw new OpenDcuError("cli.invalid-argument", `${flag}: ${issue?.message ?? "invalid"}`);
+      }
+      const o = parsed.data;
+      const logger = createLogger({ level: o.logLevel });
+      const daemon = await startDaemon(
+        {
+          dbPath: o.db,
+          area: o.area,
+          address: o.address,
+          utcOffsetMinutes: o.utcOffset,
+          uplink: {
+            ...(o.uplinkListen === undefined
+              ? {}
+              : { listen: parseEndpoint(o.uplinkListen, "--uplink-listen") }),
+            ...(o.uplinkConnect === undefined
+              ? {}
+              : { connect: parseEndpoint(o.uplinkConnect, "--uplink-connect") }),
+          },
+        },
+        { logger },
+      );
+      // Conventions §22: bad input must never get here; if something does, log it and exit non-zero.
+      process.on("uncaughtException", (error) => {
+        logger.error({ error: String(error), stack: error.stack }, "uncaught exception");
+        process.exit(70);
+      });
+      process.on("unhandledRejection", (reason) => {
+        logger.error({ error: String(reason) }, "unhandled rejection");
+        process.exit(70);
+      });
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string): void => {
+          logger.info({ signal }, "stopping");
+          daemon.close().then(resolve, (error: unknown) => {
+            logger.error({ error: String(error) }, "close failed");
+            process.exitCode = 1;
+            resolve();
+          });
+        };
+        process.once("SIGINT", () => stop("SIGINT"));
+        process.once("SIGTERM", () => stop("SIGTERM"));
+      });
+    });
+}
