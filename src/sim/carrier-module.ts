@@ -108,6 +108,9 @@ const DEFAULTS = {
 
 type Resolved = Required<CarrierModuleOptions>;
 
+/** Module-initiated frames waiting behind the outstanding one, at most. */
+const MAX_OUTBOX = 1024;
+
 export class CarrierModule {
   readonly options: Resolved;
   readonly network: PlcNetwork;
@@ -532,6 +535,11 @@ export class CarrierModule {
 
   #send(bytes: Uint8Array, seq: number, awaits: "confirm" | "afn14", thenAskAgain = false): ModuleEffect[] {
     if (this.#outstanding) {
+      // Bounded: a DCU that never answers must not grow the module's memory (conventions §15).
+      if (this.#outbox.length >= MAX_OUTBOX) {
+        this.counters.reportsDropped++;
+        return [{ kind: "log", event: "outbox-full", detail: { seq } }];
+      }
       this.#outbox.push({ bytes, seq, awaits, thenAskAgain });
       return [];
     }
