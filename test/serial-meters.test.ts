@@ -3,10 +3,6 @@
  * with serialport at 2400 baud, 8 data bits, even parity, 1 stop bit (the DL/T 645 RS-485 default).
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { ManualClock } from "../src/common/clock.ts";
 import { decodeDiData } from "../src/protocol/dlt645/data.ts";
@@ -16,9 +12,9 @@ import { request } from "../src/sim/meter-reader.ts";
 import { VirtualMeter } from "../src/sim/virtual-meter.ts";
 import type { ByteStream } from "../src/transport/byte-stream.ts";
 import { openSerial } from "../src/transport/serial.ts";
+import { openPtyPair, type PtyPair } from "./support/socat-pty.ts";
 
-let socat: ChildProcess | undefined;
-let dir = "";
+let pty: PtyPair | undefined;
 let master: ByteStream | undefined;
 let meterSide: ByteStream | undefined;
 const clock = new ManualClock(Date.UTC(2026, 10, 26, 10, 0, 0));
@@ -26,17 +22,9 @@ const meters = [1, 2, 3].map((n) => VirtualMeter.create(`00000000000${n}`, clock
 const bus = new MeterBus(meters);
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "opendcu-socat-"));
-  socat = spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${dir}/a`, `pty,raw,echo=0,link=${dir}/b`], {
-    stdio: "ignore",
-  });
-  const deadline = Date.now() + 5000;
-  while (!(existsSync(`${dir}/a`) && existsSync(`${dir}/b`))) {
-    if (Date.now() > deadline) throw new Error("socat did not create the pty links");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  master = await openSerial({ path: `${dir}/a`, baudRate: 2400, parity: "even" });
-  meterSide = await openSerial({ path: `${dir}/b`, baudRate: 2400, parity: "even" });
+  pty = await openPtyPair();
+  master = await openSerial({ path: pty.a, baudRate: 2400, parity: "even" });
+  meterSide = await openSerial({ path: pty.b, baudRate: 2400, parity: "even" });
   bus.attach(meterSide);
 });
 
@@ -44,8 +32,7 @@ after(async () => {
   bus.detach();
   await master?.close();
   await meterSide?.close();
-  socat?.kill("SIGTERM");
-  rmSync(dir, { recursive: true, force: true });
+  pty?.close();
 });
 
 async function read(address: string, di: number): Promise<Dlt645Message> {
