@@ -4,10 +4,6 @@
  * Real time; PLC-side delays are scaled down (timeScale) so the whole file stays within a few seconds.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { CarrierClient } from "../src/channels/carrier/carrier-client.ts";
 import { SystemClock } from "../src/common/clock.ts";
@@ -16,6 +12,7 @@ import { CarrierModuleDriver } from "../src/sim/carrier-module-driver.ts";
 import type { ByteStream } from "../src/transport/byte-stream.ts";
 import { openSerial } from "../src/transport/serial.ts";
 import { buildNetwork, dailyFrozenRequest, dailyFrozenTotal, replyAddress } from "./carrier-fixture.ts";
+import { openPtyPair, type PtyPair } from "./support/socat-pty.ts";
 
 const clock = new SystemClock();
 const net = buildNetwork(clock, { nodes: 100, unregistered: 3, loss: 0.02, seed: 11 });
@@ -24,29 +21,16 @@ const module = new CarrierModule(net.network, {
   dcuAnswerTimeoutMs: 1500,
   registrationFindWindowMs: 40_000,
 });
-let socat: ChildProcess | undefined;
-let dir = "";
+let pty: PtyPair | undefined;
 let dcuSide: ByteStream | undefined;
 let moduleSide: ByteStream | undefined;
 let driver: CarrierModuleDriver | undefined;
 let client: CarrierClient | undefined;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "opendcu-carrier-socat-"));
-  socat = spawn(
-    "socat",
-    ["-d", "-d", `pty,raw,echo=0,link=${dir}/dcu`, `pty,raw,echo=0,link=${dir}/module`],
-    {
-      stdio: "ignore",
-    },
-  );
-  const deadline = Date.now() + 5000;
-  while (!(existsSync(`${dir}/dcu`) && existsSync(`${dir}/module`))) {
-    if (Date.now() > deadline) throw new Error("socat did not create the pty links");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  dcuSide = await openSerial({ path: `${dir}/dcu`, baudRate: 9600, parity: "even" });
-  moduleSide = await openSerial({ path: `${dir}/module`, baudRate: 9600, parity: "even" });
+  pty = await openPtyPair(["dcu", "module"]);
+  dcuSide = await openSerial({ path: pty.a, baudRate: 9600, parity: "even" });
+  moduleSide = await openSerial({ path: pty.b, baudRate: 9600, parity: "even" });
   driver = new CarrierModuleDriver(module, moduleSide, clock);
   driver.start();
   client = new CarrierClient(dcuSide, clock, { timeoutMs: 1000, retries: 2, monitorTimeoutMs: 5000 });
@@ -57,8 +41,7 @@ after(async () => {
   driver?.stop();
   await dcuSide?.close();
   await moduleSide?.close();
-  socat?.kill("SIGTERM");
-  rmSync(dir, { recursive: true, force: true });
+  pty?.close();
 });
 
 function session(): CarrierClient {
