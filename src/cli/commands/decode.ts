@@ -11,6 +11,7 @@ import type { Detector, FrameDescription } from "../../protocol/detect.ts";
 import { ALL_DETECTORS } from "../../protocol/detectors.ts";
 import { describeGw13761 } from "../../protocol/gw1376-1/describe.ts";
 import { PROFILES } from "../../protocol/gw1376-1/profile.ts";
+import { parseOptions } from "../options.ts";
 
 const optionsSchema = z.object({
   json: z.boolean().default(false),
@@ -95,16 +96,7 @@ export function registerDecode(program: Command): void {
     .option("--json", "print one JSON object per frame")
     .option("--profile <name>", `1376.1 decoding profile: ${Object.keys(PROFILES).join(", ")}`)
     .action(async (hexArgs: string[], rawOptions: unknown) => {
-      const parsed = optionsSchema.safeParse(rawOptions);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        process.stderr.write(
-          `opendcu decode: invalid option --${issue?.path.join(".")}: ${issue?.message}\n`,
-        );
-        process.exitCode = 2;
-        return;
-      }
-      const options = parsed.data;
+      const options = parseOptions(optionsSchema, rawOptions);
       const profile = PROFILES[options.profile];
       const detectors = ALL_DETECTORS.map((d) =>
         d.protocol === "gw1376.1" && profile !== undefined

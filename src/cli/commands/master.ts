@@ -11,6 +11,7 @@ import { parseEndpoint } from "../../daemon/config.ts";
 import type { Record_ } from "../../protocol/gw1376-1/layout.ts";
 import { connectToDcu, type MasterReply, type RequestItem } from "../../sim/master/master-station.ts";
 import { localParts } from "../../store/calendar.ts";
+import { parseOptions } from "../options.ts";
 
 const globalSchema = z.object({
   connect: z.string({ message: "--connect HOST:PORT is required" }),
@@ -24,11 +25,6 @@ const globalSchema = z.object({
   utcOffset: z.coerce.number().int().min(-720).max(840).default(480),
   json: z.boolean().default(false),
 });
-
-function invalid(issue: z.core.$ZodIssue | undefined, prefix = "--"): OpenDcuError {
-  const name = String(issue?.path[0] ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  return new OpenDcuError("cli.invalid-argument", `${prefix}${name}: ${issue?.message ?? "invalid"}`);
-}
 
 function nowA1Text(utcOffset: number): { time: string; weekday: number } {
   const p = localParts(Date.now(), utcOffset);
@@ -51,9 +47,7 @@ async function exchange(
   items: RequestItem[],
   show: (reply: MasterReply) => string,
 ): Promise<void> {
-  const parsed = globalSchema.safeParse(command.optsWithGlobals());
-  if (!parsed.success) throw invalid(parsed.error.issues[0]);
-  const o = parsed.data;
+  const o = parseOptions(globalSchema, command.optsWithGlobals());
   const at = parseEndpoint(o.connect, "--connect");
   const master = await connectToDcu(at.host, at.port, {
     area: o.area,
@@ -137,9 +131,8 @@ export function registerMaster(program: Command): void {
         fn: z.coerce.number().int().min(1, "must be 1..248").max(248, "must be 1..248"),
         pn: z.coerce.number().int().min(0, "must be 0..2040").max(2040, "must be 0..2040"),
       });
-      const parsed = schema.safeParse(opts);
-      if (!parsed.success) throw invalid(parsed.error.issues[0]);
-      await exchange(command, 0x0a, [{ pn: parsed.data.pn, fn: parsed.data.fn }], (r) =>
+      const selector = parseOptions(schema, opts);
+      await exchange(command, 0x0a, [{ pn: selector.pn, fn: selector.fn }], (r) =>
         r.items.map((i) => `p${i.pn} F${i.fn}\n${fields(i.data)}`).join("\n"),
       );
     });

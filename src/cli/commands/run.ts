@@ -6,10 +6,10 @@
  */
 import type { Command } from "commander";
 import { z } from "zod";
-import { OpenDcuError } from "../../common/errors.ts";
 import { createLogger } from "../../common/logger.ts";
 import { parseEndpoint } from "../../daemon/config.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
+import { parseOptions } from "../options.ts";
 
 const optionsSchema = z.object({
   db: z.string().min(1).default("./data/opendcu.sqlite"),
@@ -46,13 +46,7 @@ export function registerRun(program: Command): void {
     .option("--utc-offset <minutes>", "terminal local time offset from UTC", "480")
     .option("--log-level <level>", "debug | info | warn | error", "info")
     .action(async (raw: Record<string, unknown>) => {
-      const parsed = optionsSchema.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const flag = `--${String(issue?.path[0] ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-        throw new OpenDcuError("cli.invalid-argument", `${flag}: ${issue?.message ?? "invalid"}`);
-      }
-      const o = parsed.data;
+      const o = parseOptions(optionsSchema, raw);
       const logger = createLogger({ level: o.logLevel });
       const daemon = await startDaemon(
         {

@@ -17,6 +17,7 @@ import { VirtualMeter } from "../../sim/virtual-meter.ts";
 import type { ByteStream } from "../../transport/byte-stream.ts";
 import { openSerial } from "../../transport/serial.ts";
 import { listenTcp } from "../../transport/tcp.ts";
+import { parseOptions } from "../options.ts";
 
 const OptionsSchema = z
   .object({
@@ -46,38 +47,16 @@ const OptionsSchema = z
     path: ["serial"],
   });
 
-const OPTION_NAMES: Record<string, string> = {
-  nodes: "--nodes",
-  unregistered: "--unregistered",
-  firstAddress: "--first-address",
-  serial: "--serial",
-  baud: "--baud",
-  tcp: "--tcp",
-  loss: "--loss",
-  maxDepth: "--max-depth",
-  seed: "--seed",
-  archive: "--archive",
-  timeScale: "--time-scale",
-};
-
 export type SimCarrierOptions = z.infer<typeof OptionsSchema>;
 
 /** Validates raw commander options; throws `cli.invalid-argument` naming the bad option. */
 export function parseSimCarrierOptions(raw: Record<string, unknown>): SimCarrierOptions {
-  const parsed = OptionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key = String(issue?.path[0] ?? "options");
-    throw new OpenDcuError(
-      "cli.invalid-argument",
-      `${OPTION_NAMES[key] ?? key}: ${issue?.message ?? "invalid"}`,
-    );
-  }
-  const first = BigInt(parsed.data.firstAddress);
-  if (first + BigInt(parsed.data.nodes + parsed.data.unregistered) - 1n > 999_999_999_998n) {
+  const options = parseOptions(OptionsSchema, raw);
+  const first = BigInt(options.firstAddress);
+  if (first + BigInt(options.nodes + options.unregistered) - 1n > 999_999_999_998n) {
     throw new OpenDcuError("cli.invalid-argument", "--nodes: addresses would run past 999999999998");
   }
-  return parsed.data;
+  return options;
 }
 
 /** Builds the PLC network: the first `nodes` addresses are meant for the archive, the rest are unregistered. */

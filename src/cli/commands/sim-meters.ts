@@ -12,6 +12,7 @@ import { MeterBus } from "../../sim/meter-bus.ts";
 import { VirtualMeter } from "../../sim/virtual-meter.ts";
 import { openSerial } from "../../transport/serial.ts";
 import { listenTcp } from "../../transport/tcp.ts";
+import { parseOptions } from "../options.ts";
 
 const OptionsSchema = z
   .object({
@@ -38,35 +39,16 @@ const OptionsSchema = z
     path: ["serial"],
   });
 
-const OPTION_NAMES: Record<string, string> = {
-  count: "--count",
-  firstAddress: "--first-address",
-  serial: "--serial",
-  baud: "--baud",
-  tcp: "--tcp",
-  edition: "--edition",
-  seed: "--seed",
-  utcOffset: "--utc-offset",
-};
-
 export type SimMetersOptions = z.infer<typeof OptionsSchema>;
 
 /** Validates raw commander options; throws `cli.invalid-argument` naming the bad option. */
 export function parseSimMetersOptions(raw: Record<string, unknown>): SimMetersOptions {
-  const parsed = OptionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key = String(issue?.path[0] ?? "options");
-    throw new OpenDcuError(
-      "cli.invalid-argument",
-      `${OPTION_NAMES[key] ?? key}: ${issue?.message ?? "invalid"}`,
-    );
-  }
-  const first = BigInt(parsed.data.firstAddress);
-  if (first + BigInt(parsed.data.count) - 1n > 999_999_999_998n) {
+  const options = parseOptions(OptionsSchema, raw);
+  const first = BigInt(options.firstAddress);
+  if (first + BigInt(options.count) - 1n > 999_999_999_998n) {
     throw new OpenDcuError("cli.invalid-argument", "--count: addresses would run past 999999999998");
   }
-  return parsed.data;
+  return options;
 }
 
 /** The N consecutive addresses starting at `first`. */
