@@ -7,43 +7,67 @@
 import type { Logger } from "../common/logger.ts";
 import { type Message, messageItems } from "../protocol/gw1376-1/message.ts";
 import { handleAfn0A } from "./handlers/afn0a-query-parameters.ts";
-import { handleAfn0C } from "./handlers/afn0c-current-data.ts";
+import { AFN0C_FNS, handleAfn0C } from "./handlers/afn0c-current-data.ts";
 import { handleAfn01 } from "./handlers/afn01-reset.ts";
 import { handleAfn04 } from "./handlers/afn04-set-parameters.ts";
-import { handleAfn05 } from "./handlers/afn05-control.ts";
-import { handleAfn09 } from "./handlers/afn09-configuration.ts";
-import type { AfnHandler, HandlerReply } from "./handlers/handler.ts";
+import { AFN05_FNS, handleAfn05 } from "./handlers/afn05-control.ts";
+import { AFN09_FNS, handleAfn09 } from "./handlers/afn09-configuration.ts";
+import type { AfnRegistration, HandlerReply } from "./handlers/handler.ts";
 import type { TerminalCore } from "./terminal-core.ts";
+import { type SupportedFunctions, supportedFns, TERMINAL_ERCS } from "./version-info.ts";
 
 export type { HandlerReply, UnitOutcome } from "./handlers/handler.ts";
 
-/** One row per supported AFN; adding an AFN is adding a row. */
-export const AFN_HANDLERS: ReadonlyMap<number, AfnHandler> = new Map<number, AfnHandler>([
-  [0x01, handleAfn01],
-  [0x04, handleAfn04],
-  [0x05, handleAfn05],
-  [0x09, handleAfn09],
-  [0x0a, handleAfn0A],
-  [0x0c, handleAfn0C],
+/** One row per supported AFN with the Fn it answers; adding an AFN is adding a row. */
+export const AFN_HANDLERS: ReadonlyMap<number, AfnRegistration> = new Map<number, AfnRegistration>([
+  [0x01, { handle: handleAfn01, fns: [2, 3, 4] }],
+  // Every parameter of the shared table is validated and stored by the parameter service.
+  [0x04, { handle: handleAfn04, fns: supportedFns(0x04) }],
+  [0x05, { handle: handleAfn05, fns: AFN05_FNS }],
+  [0x09, { handle: handleAfn09, fns: AFN09_FNS }],
+  // F10 (meter archive by serial) needs the parameter service's selector handling: not yet answered.
+  [0x0a, { handle: handleAfn0A, fns: supportedFns(0x0a).filter((fn) => fn !== 10) }],
+  [0x0c, { handle: handleAfn0C, fns: AFN0C_FNS }],
 ]);
+
+/** AFN09 F4–F8 content derived from the registrations: the terminal advertises what it serves. */
+export function supportedFunctions(handlers: ReadonlyMap<number, AfnRegistration>): SupportedFunctions {
+  const fns = (afn: number) => [...(handlers.get(afn)?.fns ?? [])].sort((a, b) => a - b);
+  return {
+    parameters: fns(0x04),
+    controls: fns(0x05),
+    class1: fns(0x0c),
+    class2: fns(0x0d),
+    ercs: TERMINAL_ERCS,
+  };
+}
 
 export class Dispatcher {
   readonly #core: TerminalCore;
   readonly #logger: Logger;
-  readonly #handlers: ReadonlyMap<number, AfnHandler>;
+  readonly #handlers: ReadonlyMap<number, AfnRegistration>;
+  readonly #support: SupportedFunctions;
 
-  constructor(core: TerminalCore, logger: Logger, handlers: ReadonlyMap<number, AfnHandler> = AFN_HANDLERS) {
+  constructor(
+    core: TerminalCore,
+    logger: Logger,
+    handlers: ReadonlyMap<number, AfnRegistration> = AFN_HANDLERS,
+  ) {
     this.#core = core;
     this.#logger = logger;
     this.#handlers = handlers;
+    this.#support = supportedFunctions(handlers);
   }
 
   /** The reply to one (reassembled) request. Never throws. */
   handle(request: Message): HandlerReply {
-    const handler = this.#handlers.get(request.afn);
-    if (handler === undefined) return { kind: "deny", reason: `AFN ${request.afn} not supported` };
+    const registration = this.#handlers.get(request.afn);
+    if (registration === undefined) return { kind: "deny", reason: `AFN ${request.afn} not supported` };
+    const items = messageItems(request);
+    if (!items.some((item) => registration.fns.includes(item.fn)))
+      return { kind: "deny", reason: "Fn not supported" };
     try {
-      const reply = handler({ core: this.#core, request, items: messageItems(request) });
+      const reply = registration.handle({ core: this.#core, request, items, support: this.#support });
       if (reply.kind === "data" && reply.items.length === 0) return { kind: "deny", reason: "no data" };
       return reply;
     } catch (error) {

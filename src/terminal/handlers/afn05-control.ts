@@ -9,6 +9,9 @@ import { type AfnHandler, replyForOutcomes, type UnitOutcome } from "./handler.t
 /** kv key read by active reporting (AFN0C F4 reports it). */
 export const REPORTING_ALLOWED_KEY = "uplink.reportingAllowed";
 
+/** The controls this handler carries out (the dispatcher and AFN09 F5 use this list). */
+export const AFN05_FNS: readonly number[] = [29, 31, 37];
+
 export const handleAfn05: AfnHandler = ({ core, items }) => {
   const outcomes: UnitOutcome[] = items.map((item) => {
     const ok = (): UnitOutcome => ({ pn: item.pn, fn: item.fn, err: 0 });

@@ -5,6 +5,9 @@ import { FORMATS } from "../../protocol/gw1376-1/formats.ts";
 import { encodeA1 } from "../local-time.ts";
 import type { AfnHandler } from "./handler.ts";
 
+/** Class-1 Fn answered (the dispatcher and AFN09 F6 use this list). */
+export const AFN0C_FNS: readonly number[] = [2];
+
 export const handleAfn0C: AfnHandler = ({ core, items }) => {
   const answers: DataItem[] = [];
   for (const item of items) {

@@ -5,6 +5,7 @@
 import type { DataItem } from "../../protocol/gw1376-1/data-units.ts";
 import type { Message } from "../../protocol/gw1376-1/message.ts";
 import type { TerminalCore } from "../terminal-core.ts";
+import type { SupportedFunctions } from "../version-info.ts";
 
 /** AFN00 F3 per-unit result (ERR 0 = OK, 1 = other error, 2 = meter address duplicated). */
 export interface UnitOutcome {
@@ -27,9 +28,20 @@ export interface HandlerContext {
   readonly core: TerminalCore;
   readonly request: Message;
   readonly items: readonly DataItem[];
+  /** What the registered handlers answer, for AFN09 F4–F8 (derived from the registrations themselves). */
+  readonly support: SupportedFunctions;
 }
 
 export type AfnHandler = (context: HandlerContext) => HandlerReply;
+
+/**
+ * A handler and the Fn it answers. The dispatcher refuses other Fn before the handler runs, and AFN09 F4–F8
+ * are built from these lists, so what the terminal advertises is exactly what it serves.
+ */
+export interface AfnRegistration {
+  readonly handle: AfnHandler;
+  readonly fns: readonly number[];
+}
 
 /** §3.3 step 4: F1 when every unit succeeded, F2 when all failed with "other error", else F3. */
 export function replyForOutcomes(units: readonly UnitOutcome[]): HandlerReply {
