@@ -7,6 +7,7 @@ import { sum8 } from "../common/checksum.ts";
 import { fromHex, toHex } from "../common/hex.ts";
 import { fnsFromDt, pnsFromDa } from "./dadt.ts";
 import { decodeFrame, encodeControl, encodeFrame, encodeSeq, type Frame, type FrameInit } from "./frame.ts";
+import { arbTimeLabel } from "./layout-arbitrary.ts";
 import { PROFILE_2013, PROFILE_TOLERANT } from "./profile.ts";
 
 const vectors = loadVectors("gw1376-1.txt");
@@ -116,14 +117,7 @@ const arbFrame: fc.Arbitrary<FrameInit> = fc
     pw: fc.uint8Array({ minLength: 16, maxLength: 16 }),
     ec1: fc.integer({ min: 0, max: 255 }),
     ec2: fc.integer({ min: 0, max: 255 }),
-    tp: fc.record({
-      pfc: fc.integer({ min: 0, max: 255 }),
-      day: fc.integer({ min: 1, max: 31 }),
-      hour: fc.integer({ min: 0, max: 23 }),
-      minute: fc.integer({ min: 0, max: 59 }),
-      second: fc.integer({ min: 0, max: 59 }),
-      delay: fc.integer({ min: 0, max: 255 }),
-    }),
+    tp: arbTimeLabel,
   })
   .map((g) => {
     const fcv = g.dir === 1 ? 0 : g.fcv;

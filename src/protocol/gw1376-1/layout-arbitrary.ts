@@ -285,3 +285,13 @@ export function assertGolden(
   assert.deepEqual(decoded.value, expected);
   assert.equal(toHex(encodeBody(layout, expected)), toHex(body));
 }
+
+/** Any valid Tp time label (§2.4): PFC, day/hour/minute/second, allowed delay. */
+export const arbTimeLabel = fc.record({
+  pfc: fc.integer({ min: 0, max: 255 }),
+  day: fc.integer({ min: 1, max: 31 }),
+  hour: fc.integer({ min: 0, max: 23 }),
+  minute: fc.integer({ min: 0, max: 59 }),
+  second: fc.integer({ min: 0, max: 59 }),
+  delay: fc.integer({ min: 0, max: 255 }),
+});

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { toHex } from "../common/hex.ts";
 import { ALL_FN_ROWS } from "./fn-table.ts";
 import type { FnRow, PnKind } from "./layout.ts";
-import { arbitraryForFields, undescribedCustomField } from "./layout-arbitrary.ts";
+import { arbitraryForFields, arbTimeLabel, undescribedCustomField } from "./layout-arbitrary.ts";
 import { decodeMessage, encodeMessage, type MessageInit, messageItems } from "./message.ts";
 import { PROFILE_2013 } from "./profile.ts";
 
@@ -35,14 +35,7 @@ function arbMessage(row: FnRow, dir: 0 | 1): fc.Arbitrary<MessageInit> | undefin
       tpv: fc.boolean(),
       pw: fc.uint8Array({ minLength: 16, maxLength: 16 }),
       ec: fc.record({ ec1: fc.integer({ min: 0, max: 255 }), ec2: fc.integer({ min: 0, max: 255 }) }),
-      tp: fc.record({
-        pfc: fc.integer({ min: 0, max: 255 }),
-        day: fc.integer({ min: 1, max: 31 }),
-        hour: fc.integer({ min: 0, max: 23 }),
-        minute: fc.integer({ min: 0, max: 59 }),
-        second: fc.integer({ min: 0, max: 59 }),
-        delay: fc.integer({ min: 0, max: 255 }),
-      }),
+      tp: arbTimeLabel,
     })
     .map((g) => ({
       control: { dir, prm: dir === 0 ? 1 : 0, fcbAcd: g.fcbAcd, fcv: 0, fc: dir === 0 ? 10 : 8 } as const,
