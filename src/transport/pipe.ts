@@ -11,6 +11,7 @@
  */
 import { OpenDcuError } from "../common/errors.ts";
 import type { ByteStream } from "./byte-stream.ts";
+import { StreamState } from "./stream-state.ts";
 
 export interface PipeOptions {
   /** Line speed in bit/s; undefined = unpaced (instant). */
@@ -35,33 +36,29 @@ class PipeEnd implements ByteStream {
   readonly label: string;
   peer: PipeEnd | undefined;
   readonly #options: PipeOptions;
-  readonly #listeners = new Set<(chunk: Uint8Array) => void>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
-  #open = true;
+  readonly #state = new StreamState();
   #lineFreeAt = 0;
-  #resolveClosed!: () => void;
-  readonly closed: Promise<void>;
 
   constructor(label: string, options: PipeOptions) {
     this.label = label;
     this.#options = options;
-    this.closed = new Promise((resolve) => {
-      this.#resolveClosed = resolve;
-    });
+  }
+
+  get closed(): Promise<void> {
+    return this.#state.closed;
   }
 
   get isOpen(): boolean {
-    return this.#open;
+    return this.#state.isOpen;
   }
 
   onData(listener: (chunk: Uint8Array) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#state.onData(listener);
   }
 
   deliver(chunk: Uint8Array): void {
-    if (!this.#open) return;
-    for (const listener of this.#listeners) listener(chunk);
+    this.#state.emit(chunk);
   }
 
   #after(ms: number, run: () => void): void {
@@ -76,7 +73,7 @@ class PipeEnd implements ByteStream {
   }
 
   write(bytes: Uint8Array): Promise<void> {
-    if (!this.#open) {
+    if (!this.#state.isOpen) {
       return Promise.reject(new OpenDcuError("transport.closed", `${this.label} is closed`));
     }
     const copy = Uint8Array.from(bytes);
@@ -108,12 +105,9 @@ class PipeEnd implements ByteStream {
   }
 
   async close(): Promise<void> {
-    if (!this.#open) return;
-    this.#open = false;
+    if (!this.#state.finish()) return;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
-    this.#listeners.clear();
-    this.#resolveClosed();
     await this.peer?.close();
   }
 }

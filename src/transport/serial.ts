@@ -6,6 +6,7 @@
 import { SerialPort } from "serialport";
 import { OpenDcuError } from "../common/errors.ts";
 import type { ByteStream } from "./byte-stream.ts";
+import { StreamState } from "./stream-state.ts";
 
 export interface SerialOptions {
   readonly path: string;
@@ -45,37 +46,22 @@ export function openSerial(options: SerialOptions): Promise<ByteStream> {
 }
 
 function wrapPort(port: SerialPort, label: string): ByteStream {
-  const listeners = new Set<(chunk: Uint8Array) => void>();
-  let open = true;
-  let resolveClosed!: () => void;
-  const closed = new Promise<void>((resolve) => {
-    resolveClosed = resolve;
-  });
-  const finish = (): void => {
-    if (!open) return;
-    open = false;
-    listeners.clear();
-    resolveClosed();
-  };
-  port.on("data", (chunk: Buffer) => {
-    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    for (const listener of listeners) listener(bytes);
-  });
-  port.on("close", finish);
+  const state = new StreamState();
+  port.on("data", (chunk: Buffer) =>
+    state.emit(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+  );
+  port.on("close", () => state.finish());
   // An unplugged adapter reports an error then closes; the error must not crash the process.
-  port.on("error", () => finish());
+  port.on("error", () => state.finish());
   return {
     label,
     get isOpen() {
-      return open;
+      return state.isOpen;
     },
-    closed,
-    onData(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    closed: state.closed,
+    onData: (listener) => state.onData(listener),
     write(bytes) {
-      if (!open) return Promise.reject(new OpenDcuError("transport.closed", `${label} is closed`));
+      if (!state.isOpen) return Promise.reject(new OpenDcuError("transport.closed", `${label} is closed`));
       return new Promise((resolve, reject) => {
         port.write(Buffer.from(bytes), (error) => {
           if (error) {
@@ -90,10 +76,10 @@ function wrapPort(port: SerialPort, label: string): ByteStream {
       });
     },
     close() {
-      if (!open) return Promise.resolve();
+      if (!state.isOpen) return Promise.resolve();
       return new Promise<void>((resolve) => {
         port.close(() => {
-          finish();
+          state.finish();
           resolve();
         });
       });

@@ -5,40 +5,27 @@
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { OpenDcuError } from "../common/errors.ts";
 import type { ByteStream } from "./byte-stream.ts";
+import { StreamState } from "./stream-state.ts";
 
 /** Wraps a connected socket. Socket errors close the stream (reported through `closed`, never thrown). */
 export function socketStream(socket: Socket, label?: string): ByteStream {
   const name = label ?? `tcp:${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
-  const listeners = new Set<(chunk: Uint8Array) => void>();
-  let open = !socket.destroyed;
-  let resolveClosed!: () => void;
-  const closed = new Promise<void>((resolve) => {
-    resolveClosed = resolve;
-  });
-  const finish = (): void => {
-    open = false;
-    listeners.clear();
-    resolveClosed();
-  };
+  const state = new StreamState(!socket.destroyed);
   socket.setNoDelay(true);
-  socket.on("data", (chunk: Buffer) => {
-    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    for (const listener of listeners) listener(bytes);
-  });
+  socket.on("data", (chunk: Buffer) =>
+    state.emit(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+  );
   socket.on("error", () => socket.destroy());
-  socket.on("close", finish);
+  socket.on("close", () => state.finish());
   return {
     label: name,
     get isOpen() {
-      return open;
+      return state.isOpen;
     },
-    closed,
-    onData(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    closed: state.closed,
+    onData: (listener) => state.onData(listener),
     write(bytes) {
-      if (!open) return Promise.reject(new OpenDcuError("transport.closed", `${name} is closed`));
+      if (!state.isOpen) return Promise.reject(new OpenDcuError("transport.closed", `${name} is closed`));
       return new Promise((resolve, reject) => {
         socket.write(bytes, (error) => {
           if (error)
@@ -48,10 +35,10 @@ export function socketStream(socket: Socket, label?: string): ByteStream {
       });
     },
     async close() {
-      if (!open) return;
+      if (!state.isOpen) return;
       socket.end();
       socket.destroy();
-      await closed;
+      await state.closed;
     },
   };
 }
