@@ -3,15 +3,12 @@
  * master can trust it. Checked against the dispatcher's registrations and by sending what is (not) advertised.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type DaemonHandle, startDaemon } from "../src/daemon/daemon.ts";
 import type { Value } from "../src/protocol/gw1376-1/layout.ts";
-import { connectToDcu, type MasterStation } from "../src/sim/master/master-station.ts";
+import type { MasterStation } from "../src/sim/master/master-station.ts";
 import { DAILY_KEEP_DAYS, MONTHLY_KEEP_MONTHS } from "../src/store/frozen-repo.ts";
 import { AFN_HANDLERS } from "../src/terminal/dispatcher.ts";
+import { type ServerDaemonFixture, startServerDaemon } from "./support/server-daemon.ts";
 
 /** Fn numbers from an F4/F5-style `groups` list: byte g bit i = F(8g + i + 1). */
 function fnsOf(groups: Value): number[] {
@@ -23,25 +20,16 @@ function fnsOf(groups: Value): number[] {
 }
 
 describe("AFN09 terminal configuration over TCP", { timeout: 20_000 }, () => {
-  let dir: string;
-  let daemon: DaemonHandle;
+  let fixture: ServerDaemonFixture;
   let master: MasterStation;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "opendcu-afn09-"));
-    daemon = await startDaemon({
-      dbPath: join(dir, "dcu.sqlite"),
-      uplink: { listen: { host: "127.0.0.1", port: 0 } },
-    });
-    const at = daemon.listening;
-    assert.ok(at);
-    master = await connectToDcu(at.host, at.port, { area: "4403", terminal: 1, timeoutMs: 3000 });
+    fixture = await startServerDaemon();
+    master = fixture.master;
   });
 
   after(async () => {
-    await master?.close();
-    await daemon?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await fixture?.close();
   });
 
   async function config(fn: number): Promise<Record<string, Value>> {

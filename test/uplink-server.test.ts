@@ -3,15 +3,12 @@
  * temp dir) and reads the clock, sets it, reads the version, sets and queries parameters, gets a deny.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type DaemonHandle, startDaemon } from "../src/daemon/daemon.ts";
 import { findFnRow } from "../src/protocol/gw1376-1/fn-table.ts";
 import { encodeBody } from "../src/protocol/gw1376-1/layout-codec.ts";
-import { connectToDcu, type MasterStation } from "../src/sim/master/master-station.ts";
+import type { MasterStation } from "../src/sim/master/master-station.ts";
 import { fromLocalParts } from "../src/store/calendar.ts";
+import { type ServerDaemonFixture, startServerDaemon } from "./support/server-daemon.ts";
 
 const OFFSET = 480;
 
@@ -34,25 +31,16 @@ function parseA1(value: unknown): number {
 }
 
 describe("uplink server mode over TCP", { timeout: 20_000 }, () => {
-  let dir: string;
-  let daemon: DaemonHandle;
+  let fixture: ServerDaemonFixture;
   let master: MasterStation;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "opendcu-uplink-"));
-    daemon = await startDaemon({
-      dbPath: join(dir, "dcu.sqlite"),
-      uplink: { listen: { host: "127.0.0.1", port: 0 } },
-    });
-    const at = daemon.listening;
-    assert.ok(at);
-    master = await connectToDcu(at.host, at.port, { area: "4403", terminal: 1, timeoutMs: 3000 });
+    fixture = await startServerDaemon();
+    master = fixture.master;
   });
 
   after(async () => {
-    await master?.close();
-    await daemon?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await fixture?.close();
   });
 
   it("reads the terminal clock (AFN0C F2) close to now", async () => {
