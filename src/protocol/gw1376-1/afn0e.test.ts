@@ -5,21 +5,10 @@ import { fromHex, toHex } from "../common/hex.ts";
 import { AFN0E_ROWS } from "./afn0e.ts";
 import { findFnRow } from "./fn-table.ts";
 import type { Field, FnRow, Record_, Value } from "./layout.ts";
-import { arbitraryForFields } from "./layout-arbitrary.ts";
+import { arbitraryForFields, unitArea } from "./layout-arbitrary.ts";
 import { decodeBody, encodeBody } from "./layout-codec.ts";
 
 /** Data-unit area of a golden frame (see afn0c.test.ts): user data minus C/A/AFN/SEQ and the EC/Tp tail. */
-function unitArea(frameHex: string): Uint8Array {
-  const frame = fromHex(frameHex);
-  assert.ok(frame !== undefined);
-  const l1 = ((frame[1] as number) | ((frame[2] as number) << 8)) >> 2;
-  const user = frame.subarray(6, 6 + l1);
-  const c = user[0] as number;
-  const seq = user[7] as number;
-  const aux = ((c & 0x80) !== 0 && (c & 0x20) !== 0 ? 2 : 0) + ((seq & 0x80) !== 0 ? 6 : 0);
-  return user.subarray(8, user.length - aux);
-}
-
 function bytes(hex: string): Uint8Array {
   const b = fromHex(hex);
   assert.ok(b !== undefined);

@@ -26,6 +26,14 @@ const METER_ROUTE: readonly Field[] = [
 ];
 
 /** AFN10 data forwarding (shared/protocol/gw1376-1.md §4.10). PW in the downlink is the frame layer's job. */
+/** F10/F11 answer: port, target meter, result, relay flag (§4.10 [M]). */
+const RELAY_COMMAND_ANSWER: readonly Field[] = [
+  { name: "port", type: "bin", bytes: 1 },
+  { name: "meter", type: "format", format: "A.12" },
+  { name: "result", type: "bin", bytes: 1 },
+  { name: "flag", type: "bin", bytes: 1 },
+];
+
 export const AFN10_ROWS: readonly FnRow[] = [
   {
     afn: 0x10,
@@ -83,12 +91,7 @@ export const AFN10_ROWS: readonly FnRow[] = [
     confidence: "L",
     // [L] the command part after the route is not in the reference: carried as opaque bytes
     down: [...METER_ROUTE, { name: "command", type: "rest" }],
-    up: [
-      { name: "port", type: "bin", bytes: 1 },
-      { name: "meter", type: "format", format: "A.12" },
-      { name: "result", type: "bin", bytes: 1 },
-      { name: "flag", type: "bin", bytes: 1 },
-    ],
+    up: RELAY_COMMAND_ANSWER,
   },
   {
     afn: 0x10,
@@ -97,11 +100,6 @@ export const AFN10_ROWS: readonly FnRow[] = [
     pn: "p0",
     confidence: "L",
     down: [...METER_ROUTE, { name: "command", type: "rest" }],
-    up: [
-      { name: "port", type: "bin", bytes: 1 },
-      { name: "meter", type: "format", format: "A.12" },
-      { name: "result", type: "bin", bytes: 1 },
-      { name: "flag", type: "bin", bytes: 1 },
-    ],
+    up: RELAY_COMMAND_ANSWER,
   },
 ];

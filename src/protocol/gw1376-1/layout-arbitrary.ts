@@ -8,8 +8,10 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { toHex } from "../common/hex.ts";
 import { FORMATS } from "./formats.ts";
+import { decodeFrame } from "./frame.ts";
 import type { Field, FormatId, Record_, Value } from "./layout.ts";
 import { type ArbitraryTools, decodeBody, encodeBody, isDescribedCustomCodec } from "./layout-codec.ts";
+import { PROFILE_TOLERANT } from "./profile.ts";
 
 type Shape =
   | { readonly kind: "numeric"; readonly bytes: number; readonly signed: boolean }
@@ -247,6 +249,16 @@ function arbitraryForField(field: Field): fc.Arbitrary<Value> {
 // ---------------------------------------------------------------------------------------------------------
 // Golden-vector helpers (test support)
 // ---------------------------------------------------------------------------------------------------------
+
+/**
+ * The data-unit area of a golden frame (between SEQ and the AUX tail), as the frame layer sees it. Decoded
+ * with the tolerant profile so that PID-1 and quirky captures work too.
+ */
+export function unitArea(frameHex: string): Uint8Array {
+  const frame = decodeFrame(fromHexStrict(frameHex), PROFILE_TOLERANT);
+  if (!frame.ok) throw new Error(`golden frame does not decode: ${frame.error.message}`);
+  return frame.value.userData;
+}
 
 /**
  * The first data unit of a 1376.1 frame given as hex: DA, DT and the bytes after them up to the AUX
