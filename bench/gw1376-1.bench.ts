@@ -5,6 +5,7 @@
  * run, so the ratio says how far the full decode is from touching the bytes once.
  */
 
+import { encodeBcdDigits } from "../src/protocol/common/bcd.ts";
 import { ByteWriter } from "../src/protocol/common/byte-writer.ts";
 import { sum8 } from "../src/protocol/common/checksum.ts";
 import { fromHex } from "../src/protocol/common/hex.ts";
@@ -21,18 +22,9 @@ function hexFrame(hex: string): Uint8Array {
   return bytes;
 }
 
-function bcd(n: number): number {
-  return ((Math.floor(n / 10) % 10) << 4) | (n % 10);
-}
-
-/** A.14 bytes for a kWh value. */
-function a14(kwh: number): number[] {
-  const digits = Math.round(kwh * 10000)
-    .toString()
-    .padStart(10, "0");
-  const out: number[] = [];
-  for (let i = 8; i >= 0; i -= 2) out.push(Number.parseInt(digits.slice(i, i + 2), 16));
-  return out;
+/** A.14 bytes (XXXXXX.XXXX kWh, least significant pair first) for a kWh value. */
+function a14(kwh: number): Uint8Array {
+  return encodeBcdDigits(Math.round(kwh * 10000).toString(), 5, true);
 }
 
 function f161ReplyFor8Points(): Uint8Array {
@@ -61,7 +53,7 @@ function f10With32Meters(): Uint8Array {
     w.u16le(i).u16le(i); // serial, pn
     w.u8((3 << 5) | 2); // 2400 baud, port 2
     w.u8(30); // DL/T 645-2007
-    w.bytes([bcd(i % 100), bcd(Math.floor(i / 100)), 0, 0, 0, 0]); // address A.12
+    w.bytes(encodeBcdDigits(String(i), 6, true)); // address A.12
     w.fill(0, 6); // password
     w.u8(4); // 4 tariffs
     w.u8((2 << 2) | 2); // digits

@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { type DecodeError, decodeError } from "../../protocol/common/decode-error.ts";
-import { fromHex } from "../../protocol/common/hex.ts";
+import { fromHex, toHex } from "../../protocol/common/hex.ts";
 import type { Detector, FrameDescription } from "../../protocol/detect.ts";
 import { ALL_DETECTORS } from "../../protocol/detectors.ts";
 import { describeGw13761 } from "../../protocol/gw1376-1/describe.ts";
@@ -35,13 +35,13 @@ export function decodeAll(bytes: Uint8Array, detectors: readonly Detector[]): De
     if (candidates.length === 0) {
       out.push({
         protocol: null,
-        hex: hexOf(rest),
+        hex: toHex(rest),
         error: decodeError({
           code: "bad-start",
           field: "frame",
           offset: pos,
           expected: "a known frame header",
-          actual: hexOf(rest.subarray(0, 8)),
+          actual: toHex(rest.subarray(0, 8)),
         }),
       });
       break;
@@ -56,7 +56,7 @@ export function decodeAll(bytes: Uint8Array, detectors: readonly Detector[]): De
         const failed = result.value.json.error as DecodeError | undefined;
         out.push({
           protocol: detector.protocol,
-          hex: hexOf(frame),
+          hex: toHex(frame),
           description: result.value,
           ...(failed ? { error: failed } : {}),
         });
@@ -69,17 +69,13 @@ export function decodeAll(bytes: Uint8Array, detectors: readonly Detector[]): De
     if (!done && firstError !== undefined) {
       out.push({
         protocol: firstError.protocol,
-        hex: hexOf(rest.subarray(0, firstError.length)),
+        hex: toHex(rest.subarray(0, firstError.length)),
         error: firstError.error,
       });
       pos += Math.max(1, firstError.length);
     }
   }
   return out;
-}
-
-function hexOf(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).toUpperCase().padStart(2, "0")).join(" ");
 }
 
 async function readStdin(): Promise<string> {

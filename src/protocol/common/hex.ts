@@ -2,6 +2,11 @@ const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, b) =>
   b.toString(16).toUpperCase().padStart(2, "0"),
 );
 
+/** One byte as two upper-case hex digits. */
+export function byteHex(byte: number): string {
+  return BYTE_HEX[byte & 0xff] as string;
+}
+
 /** Spaced upper-case hex, the notation used by the golden vectors and in logs. */
 export function toHex(bytes: Uint8Array, separator = " "): string {
   if (bytes.length === 0) return "";

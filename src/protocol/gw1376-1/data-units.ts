@@ -6,8 +6,8 @@
 import { ByteReader } from "../common/byte-reader.ts";
 import { ByteWriter } from "../common/byte-writer.ts";
 import { catchDecode, type DecodeError, raise } from "../common/decode-error.ts";
-import { fromHex, toHex } from "../common/hex.ts";
-import { daFromPns, dtFromFns, fnsFromDt, pnsFromDa } from "./dadt.ts";
+import { byteHex, fromHex, toHex } from "../common/hex.ts";
+import { ALL_POINTS, daFromPns, dtFromFns, fnsFromDt, pnsFromDa } from "./dadt.ts";
 import { findFnRow } from "./fn-table.ts";
 import type { Field, FnRow, Record_ } from "./layout.ts";
 import { decodeFields, encodeFields } from "./layout-codec.ts";
@@ -75,25 +75,24 @@ export function decodeDataUnits(
       for (let f = 0; f < fns.length; f++) {
         const pn = pns[p] as number;
         const fn = fns[f] as number;
-        r.path = `units[${g}].p${pn === 0xffff ? "all" : pn}.F${fn}`;
+        r.path = `units[${g}].p${pn === ALL_POINTS ? "all" : pn}.F${fn}`;
         const fields = bodyFields(findFnRow(afn, fn), dir);
+        const isLast = p === pns.length - 1 && f === fns.length - 1;
         if (fields === undefined) {
-          const isLast = p === pns.length - 1 && f === fns.length - 1;
           if (!isLast) {
             raise({
               code: "unknown-fn",
               field: r.fieldName("dt"),
               offset: r.offset,
               expected: "a known Fn",
-              actual: `AFN${hex2(afn)} F${fn}`,
+              actual: `AFN${byteHex(afn)} F${fn}`,
             });
           }
           // Unknown Fn, but its length is determinable: it runs to the end of the data units.
           items.push({ pn, fn, data: {}, raw: toHex(r.rest()) });
           continue;
         }
-        const isLastItem = p === pns.length - 1 && f === fns.length - 1;
-        if (profile.acceptQuirks && isLastItem) {
+        if (profile.acceptQuirks && isLast) {
           // §6.3-style tolerance for real captures (KSY L16/L17/L20/L23: half-EE values, an over-long F167):
           // when the last item's body does not decode, keep it as raw bytes with the reason instead of
           // failing the whole frame. A later unit after such a body could not be located anyway.
@@ -102,10 +101,8 @@ export function decodeDataUnits(
           if (attempt.ok) {
             items.push({ pn, fn, data: applyProfileTransform(afn, fn, dir, attempt.value, profile) });
           } else {
-            const tail = new ByteReader(r.bytes.subarray(start), r.base + start);
             r.rest();
-            items.push({ pn, fn, data: {}, raw: toHex(tail.rest()), rawReason: attempt.error });
-            break;
+            items.push({ pn, fn, data: {}, raw: toHex(r.bytes.subarray(start)), rawReason: attempt.error });
           }
           continue;
         }
@@ -151,19 +148,15 @@ export function encodeDataUnits(
     for (const item of group.items) {
       if (item.raw !== undefined) {
         const bytes = fromHex(item.raw);
-        if (bytes === undefined) throw new RangeError(`AFN${hex2(afn)} F${item.fn}: raw body is not hex`);
+        if (bytes === undefined) throw new RangeError(`AFN${byteHex(afn)} F${item.fn}: raw body is not hex`);
         writer.bytes(bytes);
         continue;
       }
       const fields = bodyFields(findFnRow(afn, item.fn), dir);
       if (fields === undefined)
-        throw new RangeError(`AFN${hex2(afn)} F${item.fn} is not in the table and has no raw body`);
+        throw new RangeError(`AFN${byteHex(afn)} F${item.fn} is not in the table and has no raw body`);
       encodeFields(fields, applyProfileTransform(afn, item.fn, dir, item.data, profile), writer);
     }
   }
   return writer.finish();
-}
-
-function hex2(b: number): string {
-  return b.toString(16).toUpperCase().padStart(2, "0");
 }

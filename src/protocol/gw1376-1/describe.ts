@@ -3,7 +3,7 @@
  * traffic view, and an indented field tree for the CLI and logs.
  */
 import type { DecodeError } from "../common/decode-error.ts";
-import { toHex } from "../common/hex.ts";
+import { byteHex, toHex } from "../common/hex.ts";
 import type { FrameDescription } from "../detect.ts";
 import { ALL_POINTS } from "./dadt.ts";
 import { findFnRow } from "./fn-table.ts";
@@ -49,17 +49,13 @@ export function functionCodeName(prm: 0 | 1, fc: number): string {
   return FC_NAMES[`${prm}:${fc}`] ?? "reserved";
 }
 
-function hex2(b: number): string {
-  return b.toString(16).toUpperCase().padStart(2, "0");
-}
-
 function headerJson(frame: Omit<Frame, "userData" | "userDataOffset">): Record<string, unknown> {
   const c = frame.control;
   return {
     protocol: "gw1376.1",
     pid: frame.pid,
     control: {
-      raw: hex2(encodeControl(c)),
+      raw: byteHex(encodeControl(c)),
       dir: c.dir === 0 ? "down" : "up",
       prm: c.prm,
       [c.dir === 0 ? "fcb" : "acd"]: c.fcbAcd,
@@ -70,7 +66,7 @@ function headerJson(frame: Omit<Frame, "userData" | "userDataOffset">): Record<s
     address: { ...frame.address },
     afn: frame.afn,
     afnName: AFN_NAMES[frame.afn] ?? "unknown",
-    seq: { raw: hex2(encodeSeq(frame.seq)), ...frame.seq },
+    seq: { raw: byteHex(encodeSeq(frame.seq)), ...frame.seq },
     aux: {
       pw: frame.pw === undefined ? null : toHex(frame.pw),
       ec: frame.ec ?? null,
@@ -129,7 +125,7 @@ function treeOfHeader(json: Record<string, unknown>): string[] {
     `Q/GDW 1376.1 frame (PID ${json.pid})`,
     `control ${c.raw}: ${c.dir}link, PRM=${c.prm}, ${c.dir === "down" ? `FCB=${c.fcb}` : `ACD=${c.acd}`}, FCV=${c.fcv}, FC=${c.fc} (${c.function})`,
     `address: area ${a.area}, terminal ${a.terminal}, master ${a.master}${a.group ? ", group" : ""}`,
-    `AFN ${hex2(json.afn as number)} (${json.afnName})`,
+    `AFN ${byteHex(json.afn as number)} (${json.afnName})`,
     `SEQ ${s.raw}: TpV=${+(s.tpv as boolean)} FIR=${+(s.fir as boolean)} FIN=${+(s.fin as boolean)} CON=${+(s.con as boolean)} seq=${s.seq}`,
   ];
   if (aux.pw !== null) lines.push(`PW: ${aux.pw}`);

@@ -11,7 +11,7 @@ import { ByteReader } from "../common/byte-reader.ts";
 import { ByteWriter } from "../common/byte-writer.ts";
 import { sum8 } from "../common/checksum.ts";
 import { catchDecode, type Result, raise } from "../common/decode-error.ts";
-import { toHex } from "../common/hex.ts";
+import { byteHex, toHex } from "../common/hex.ts";
 import { type Gw13761Profile, PROFILE_2013 } from "./profile.ts";
 
 export const START = 0x68;
@@ -201,7 +201,7 @@ export function decodeFrame(bytes: Uint8Array, profile: Gw13761Profile = PROFILE
     const r = new ByteReader(bytes.subarray(start), start);
     const s1 = r.u8("start");
     if (s1 !== START)
-      raise({ code: "bad-start", field: "start", offset: start, expected: "68", actual: hex2(s1) });
+      raise({ code: "bad-start", field: "start", offset: start, expected: "68", actual: byteHex(s1) });
     const l = r.u16le("length");
     const lCopy = r.u16le("lengthCopy");
     if (l !== lCopy) {
@@ -209,8 +209,8 @@ export function decodeFrame(bytes: Uint8Array, profile: Gw13761Profile = PROFILE
         code: "bad-length",
         field: "lengthCopy",
         offset: start + 3,
-        expected: hex4(l),
-        actual: hex4(lCopy),
+        expected: wordHex(l),
+        actual: wordHex(lCopy),
       });
     }
     const pid = l & 0x03;
@@ -226,7 +226,7 @@ export function decodeFrame(bytes: Uint8Array, profile: Gw13761Profile = PROFILE
     const l1 = l >> 2;
     const s2 = r.u8("start2");
     if (s2 !== START)
-      raise({ code: "bad-start", field: "start2", offset: start + 5, expected: "68", actual: hex2(s2) });
+      raise({ code: "bad-start", field: "start2", offset: start + 5, expected: "68", actual: byteHex(s2) });
     if (l1 < FIXED_USER_BYTES) {
       raise({
         code: "bad-length",
@@ -250,10 +250,16 @@ export function decodeFrame(bytes: Uint8Array, profile: Gw13761Profile = PROFILE
     const cs = bytes[csAt] as number;
     const computed = sum8(bytes, start + 6, csAt);
     if (cs !== computed)
-      raise({ code: "checksum", field: "cs", offset: csAt, expected: hex2(computed), actual: hex2(cs) });
+      raise({
+        code: "checksum",
+        field: "cs",
+        offset: csAt,
+        expected: byteHex(computed),
+        actual: byteHex(cs),
+      });
     const end = bytes[csAt + 1] as number;
     if (end !== END)
-      raise({ code: "bad-end", field: "end", offset: csAt + 1, expected: "16", actual: hex2(end) });
+      raise({ code: "bad-end", field: "end", offset: csAt + 1, expected: "16", actual: byteHex(end) });
     if (bytes.length - start > total) {
       raise({
         code: "trailing-bytes",
@@ -271,7 +277,7 @@ export function decodeFrame(bytes: Uint8Array, profile: Gw13761Profile = PROFILE
     const terminal = u.u16le("address.terminal");
     const a3 = u.u8("address.a3");
     const address: Address = {
-      area: hex2(a1hi) + hex2(a1lo),
+      area: byteHex(a1hi) + byteHex(a1lo),
       terminal,
       master: a3 >> 1,
       group: (a3 & 1) === 1,
@@ -359,10 +365,6 @@ export function encodeFrame(frame: FrameInit, profile: Gw13761Profile = PROFILE_
   return bytes;
 }
 
-function hex2(b: number): string {
-  return b.toString(16).toUpperCase().padStart(2, "0");
-}
-
-function hex4(v: number): string {
-  return v.toString(16).toUpperCase().padStart(4, "0");
+function wordHex(v: number): string {
+  return byteHex(v >> 8) + byteHex(v);
 }

@@ -4,6 +4,7 @@
  * number starting at the request's PSEQ and incrementing per frame modulo 16. Every frame is complete, with
  * its own AUX. The reassembler does the inverse on the receiving side, with a cap on what it will hold.
  */
+import { ALL_POINTS } from "./dadt.ts";
 import type { DataItem, DataUnitGroup } from "./data-units.ts";
 import { encodeDataUnits } from "./data-units.ts";
 import { encodeFrame, FRAME_OVERHEAD } from "./frame.ts";
@@ -21,7 +22,7 @@ export function groupItemsCompactly(items: readonly DataItem[]): DataUnitGroup[]
       last.fns[0] === item.fn &&
       item.raw === undefined &&
       item.pn > 0 &&
-      item.pn !== 0xffff &&
+      item.pn !== ALL_POINTS &&
       (last.pns[last.pns.length - 1] as number) < item.pn &&
       Math.floor(((last.pns[0] as number) - 1) / 8) === Math.floor((item.pn - 1) / 8) &&
       (last.pns[0] as number) > 0;
