@@ -7,21 +7,13 @@
  * stray 68 inside garbage cannot swallow a following good frame for long.
  */
 import { sum8 } from "../common/checksum.ts";
+import { type SplitResult, StreamSplitter } from "../common/stream-splitter.ts";
 import { FRAME_END, FRAME_OVERHEAD, FRAME_START, PREAMBLE_BYTE } from "./frame.ts";
 
 /** Largest frame: 12 bytes around a 255-byte data field. */
 export const MAX_FRAME_LENGTH = FRAME_OVERHEAD + 255;
 /** Carry-over cap: one maximal frame plus a generous preamble. */
 export const MAX_CARRY = MAX_FRAME_LENGTH + 16;
-
-export interface SplitResult {
-  /** Complete frames, each from its first 68 to its 16 (no preamble). */
-  readonly frames: Uint8Array[];
-  /** Bytes thrown away that were neither preamble nor part of a frame. */
-  readonly discarded: number;
-  /** Bytes to carry into the next call (a frame's beginning), never longer than `MAX_CARRY`. */
-  readonly rest: Uint8Array;
-}
 
 /** Stateless split of `buffer` (previous `rest` + new bytes). */
 export function splitFrames(buffer: Uint8Array): SplitResult {
@@ -61,32 +53,9 @@ export function splitFrames(buffer: Uint8Array): SplitResult {
   return { frames, discarded, rest: Uint8Array.from(rest) };
 }
 
-/** Stateful convenience around `splitFrames` for stream consumers. */
-export class FrameSplitter {
-  #carry: Uint8Array = new Uint8Array(0);
-  /** Total bytes discarded so far (garbage, collisions, overflow), for drop counters. */
-  discarded = 0;
-
-  push(chunk: Uint8Array): Uint8Array[] {
-    let buffer: Uint8Array;
-    if (this.#carry.length === 0) buffer = chunk;
-    else {
-      buffer = new Uint8Array(this.#carry.length + chunk.length);
-      buffer.set(this.#carry);
-      buffer.set(chunk, this.#carry.length);
-    }
-    const result = splitFrames(buffer);
-    this.#carry = result.rest;
-    this.discarded += result.discarded;
-    return result.frames;
-  }
-
-  /** Bytes waiting for the rest of a frame. */
-  get pending(): number {
-    return this.#carry.length;
-  }
-
-  reset(): void {
-    this.#carry = new Uint8Array(0);
+/** The link-side splitter for DL/T 645 (common/stream-splitter.ts). */
+export class FrameSplitter extends StreamSplitter {
+  constructor() {
+    super(splitFrames);
   }
 }

@@ -8,17 +8,9 @@
  * Discarding a partial frame that never completes is the link's job (a timeout), via `FrameSplitter.reset`.
  */
 import { sum8 } from "../common/checksum.ts";
+import { type SplitResult, StreamSplitter } from "../common/stream-splitter.ts";
 import { END, FRAME_OVERHEAD, headerL1, MAX_L1 } from "./frame.ts";
 import { type Gw13761Profile, PROFILE_2013 } from "./profile.ts";
-
-export interface SplitResult {
-  /** Complete frames with valid header, checksum and end byte (views into the input when possible). */
-  readonly frames: Uint8Array[];
-  /** Bytes dropped as garbage, preamble or corrupt frames. */
-  readonly discarded: number;
-  /** Bytes to carry over to the next call (the start of an incomplete frame, or a short tail). */
-  readonly rest: Uint8Array;
-}
 
 export interface SplitOptions {
   readonly profile?: Gw13761Profile;
@@ -27,6 +19,7 @@ export interface SplitOptions {
 }
 
 const HEADER_BYTES = 6;
+const EMPTY = new Uint8Array(0);
 
 /** Scans `carry + chunk` for frames. Pure: the caller keeps `rest` and passes it back as `carry`. */
 export function splitFrames(carry: Uint8Array, chunk: Uint8Array, options: SplitOptions = {}): SplitResult {
@@ -71,37 +64,9 @@ export function splitFrames(carry: Uint8Array, chunk: Uint8Array, options: Split
   return { frames, discarded, rest: buf.slice(i) };
 }
 
-/** Stateful convenience wrapper around `splitFrames` for a link. */
-export class FrameSplitter {
-  #carry: Uint8Array = new Uint8Array(0);
-  #discarded = 0;
-  readonly #options: SplitOptions;
-
+/** The link-side splitter: carry-over, drop counts and partial-frame reset (common/stream-splitter.ts). */
+export class FrameSplitter extends StreamSplitter {
   constructor(options: SplitOptions = {}) {
-    this.#options = options;
-  }
-
-  /** Feeds a chunk; returns the complete frames it finished. */
-  push(chunk: Uint8Array): Uint8Array[] {
-    const result = splitFrames(this.#carry, chunk, this.#options);
-    this.#carry = result.rest;
-    this.#discarded += result.discarded;
-    return result.frames;
-  }
-
-  /** Bytes waiting for the rest of a frame. */
-  get pending(): number {
-    return this.#carry.length;
-  }
-
-  /** Total bytes dropped since creation. */
-  get discarded(): number {
-    return this.#discarded;
-  }
-
-  /** Drops a partial frame (the link calls this when a frame has not completed within its timeout). */
-  reset(): void {
-    this.#discarded += this.#carry.length;
-    this.#carry = new Uint8Array(0);
+    super((buffer) => splitFrames(EMPTY, buffer, options));
   }
 }

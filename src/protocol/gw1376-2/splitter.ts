@@ -3,16 +3,8 @@
  * in a byte stream, skipping noise (FE preambles, line garbage, broken frames) one byte at a time.
  */
 import { sum8 } from "../common/index.ts";
+import { type SplitResult, StreamSplitter } from "../common/stream-splitter.ts";
 import { FRAME_END, FRAME_START, MAX_FRAME_LEN, MIN_FRAME_LEN } from "./frame.ts";
-
-export interface SplitResult {
-  /** Complete frames whose start, length, checksum and end are valid (copies, safe to keep). */
-  readonly frames: Uint8Array[];
-  /** Bytes dropped as noise. */
-  readonly discarded: number;
-  /** Unconsumed tail to prepend to the next chunk (never longer than `maxCarry`). */
-  readonly rest: Uint8Array;
-}
 
 export function splitFrames(buffer: Uint8Array, maxCarry = MAX_FRAME_LEN): SplitResult {
   const frames: Uint8Array[] = [];
@@ -69,18 +61,9 @@ function nextCompleteFrame(buffer: Uint8Array, from: number): number | undefined
   return undefined;
 }
 
-/** Incremental wrapper for links: feed chunks, get frames; counts dropped bytes. */
-export class FrameSplitter {
-  #carry: Uint8Array = new Uint8Array(0);
-  discardedBytes = 0;
-
-  push(chunk: Uint8Array): Uint8Array[] {
-    const joined = new Uint8Array(this.#carry.length + chunk.length);
-    joined.set(this.#carry);
-    joined.set(chunk, this.#carry.length);
-    const { frames, discarded, rest } = splitFrames(joined);
-    this.#carry = rest;
-    this.discardedBytes += discarded;
-    return frames;
+/** The link-side splitter for 1376.2 (common/stream-splitter.ts). */
+export class FrameSplitter extends StreamSplitter {
+  constructor() {
+    super((buffer) => splitFrames(buffer));
   }
 }
