@@ -59,15 +59,15 @@ export class Dispatcher {
     this.#support = supportedFunctions(handlers);
   }
 
-  /** The reply to one (reassembled) request. Never throws. */
-  handle(request: Message): HandlerReply {
+  /** The reply to one (reassembled) request. Never rejects. */
+  async handle(request: Message): Promise<HandlerReply> {
     const registration = this.#handlers.get(request.afn);
     if (registration === undefined) return { kind: "deny", reason: `AFN ${request.afn} not supported` };
     const items = messageItems(request);
     if (!items.some((item) => registration.fns.includes(item.fn)))
       return { kind: "deny", reason: "Fn not supported" };
     try {
-      const reply = registration.handle({ core: this.#core, request, items, support: this.#support });
+      const reply = await registration.handle({ core: this.#core, request, items, support: this.#support });
       if (reply.kind === "data" && reply.items.length === 0) return { kind: "deny", reason: "no data" };
       return reply;
     } catch (error) {

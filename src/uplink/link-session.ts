@@ -35,7 +35,9 @@ export interface EventCounterSource {
 export interface LinkSessionOptions {
   readonly stream: ByteStream;
   readonly identity: TerminalIdentity;
-  readonly handle: (request: Message) => HandlerReply;
+  readonly handle: (request: Message) => HandlerReply | Promise<HandlerReply>;
+  /** Requests waiting for the handler; beyond this a flooding peer's requests are dropped (counted). */
+  readonly maxPendingRequests?: number;
   readonly clock: Clock;
   readonly utcOffsetMinutes: number;
   readonly logger: Logger;
@@ -58,6 +60,8 @@ export interface LinkCounters {
   decodeErrors: number;
   notForUs: number;
   staleTp: number;
+  /** Requests dropped because too many were already waiting for the handler. */
+  requestsDropped: number;
   partialTimeouts: number;
 }
 
@@ -70,6 +74,7 @@ export class LinkSession {
     decodeErrors: 0,
     notForUs: 0,
     staleTp: 0,
+    requestsDropped: 0,
     partialTimeouts: 0,
   };
   readonly #o: LinkSessionOptions;
@@ -80,6 +85,10 @@ export class LinkSession {
   readonly #unsubscribe: () => void;
   #partialTimer: TimerHandle | undefined;
   #pfc = 0;
+  /** Requests not yet answered; served strictly one after another so replies keep the request order. */
+  readonly #pending: Message[] = [];
+  #serving = false;
+  #stopped = false;
 
   constructor(options: LinkSessionOptions) {
     this.#o = options;
@@ -135,6 +144,8 @@ export class LinkSession {
   }
 
   #stop(): void {
+    this.#stopped = true;
+    this.#pending.length = 0;
     this.#unsubscribe();
     this.#partialTimer?.cancel();
     this.#partialTimer = undefined;
@@ -209,9 +220,38 @@ export class LinkSession {
       this.#logger.debug({ afn: message.afn }, "master-initiated link frame ignored");
       return;
     }
-    const reply = this.#o.handle(message);
-    this.#logger.info({ afn: message.afn, msa: message.address.master, reply: reply.kind }, "request served");
-    for (const frame of this.#encodeReply(message, reply)) void this.#queue.send(frame);
+    if (this.#pending.length >= (this.#o.maxPendingRequests ?? 16)) {
+      this.counters.requestsDropped++;
+      this.#logger.warn({ afn: message.afn }, "too many requests waiting; request dropped");
+      return;
+    }
+    this.#pending.push(message);
+    void this.#serveNext();
+  }
+
+  /** Serves queued requests one at a time (a handler may await a live read). Never rejects. */
+  async #serveNext(): Promise<void> {
+    if (this.#serving) return;
+    this.#serving = true;
+    try {
+      for (let message = this.#pending.shift(); message !== undefined; message = this.#pending.shift()) {
+        let reply: HandlerReply;
+        try {
+          reply = await this.#o.handle(message);
+        } catch (error) {
+          this.#logger.error({ afn: message.afn, error: String(error) }, "handler failed");
+          reply = { kind: "deny", reason: "handler failed" };
+        }
+        if (this.#stopped) return;
+        this.#logger.info(
+          { afn: message.afn, msa: message.address.master, reply: reply.kind },
+          "request served",
+        );
+        for (const frame of this.#encodeReply(message, reply)) void this.#queue.send(frame);
+      }
+    } finally {
+      this.#serving = false;
+    }
   }
 
   /** §3.3 step 5: DIR=1, PRM=0, own address, same MSA, RSEQ=PSEQ, Tp copied verbatim, CON=0, ACD/EC. */

@@ -32,7 +32,11 @@ export interface HandlerContext {
   readonly support: SupportedFunctions;
 }
 
-export type AfnHandler = (context: HandlerContext) => HandlerReply;
+/**
+ * Handlers may be asynchronous: a live meter read or a forwarded frame (reading engine) answers later. The
+ * uplink session serves one request at a time per connection, so replies keep the request order.
+ */
+export type AfnHandler = (context: HandlerContext) => HandlerReply | Promise<HandlerReply>;
 
 /**
  * A handler and the Fn it answers. The dispatcher refuses other Fn before the handler runs, and AFN09 F4–F8
