@@ -6,6 +6,7 @@
  */
 import type { Logger } from "../common/logger.ts";
 import { type Message, messageItems } from "../protocol/gw1376-1/message.ts";
+import type { FieldAccess } from "./field-access.ts";
 import { handleAfn0A } from "./handlers/afn0a-query-parameters.ts";
 import { AFN0C_FNS, handleAfn0C } from "./handlers/afn0c-current-data.ts";
 import { handleAfn01 } from "./handlers/afn01-reset.ts";
@@ -47,6 +48,8 @@ export class Dispatcher {
   readonly #logger: Logger;
   readonly #handlers: ReadonlyMap<number, AfnRegistration>;
   readonly #support: SupportedFunctions;
+  /** Set by the daemon once the reading engine runs. */
+  field: FieldAccess | undefined;
 
   constructor(
     core: TerminalCore,
@@ -67,7 +70,13 @@ export class Dispatcher {
     if (!items.some((item) => registration.fns.includes(item.fn)))
       return { kind: "deny", reason: "Fn not supported" };
     try {
-      const reply = await registration.handle({ core: this.#core, request, items, support: this.#support });
+      const reply = await registration.handle({
+        core: this.#core,
+        request,
+        items,
+        support: this.#support,
+        ...(this.field === undefined ? {} : { field: this.field }),
+      });
       if (reply.kind === "data" && reply.items.length === 0) return { kind: "deny", reason: "no data" };
       return reply;
     } catch (error) {

@@ -4,6 +4,7 @@
  */
 import type { DataItem } from "../../protocol/gw1376-1/data-units.ts";
 import type { Message } from "../../protocol/gw1376-1/message.ts";
+import type { FieldAccess } from "../field-access.ts";
 import type { TerminalCore } from "../terminal-core.ts";
 import type { SupportedFunctions } from "../version-info.ts";
 
@@ -30,6 +31,8 @@ export interface HandlerContext {
   readonly items: readonly DataItem[];
   /** What the registered handlers answer, for AFN09 F4–F8 (derived from the registrations themselves). */
   readonly support: SupportedFunctions;
+  /** Live meter access (reading engine); absent when no engine runs. */
+  readonly field?: FieldAccess;
 }
 
 /**
