@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { OpenDcuError } from "../common/errors.ts";
+import { PW_POLICY_SCHEMA } from "../uplink/pw-check.ts";
 
 const endpoint = z.object({
   host: z.string().min(1),
@@ -37,11 +38,14 @@ export const DAEMON_CONFIG_SCHEMA = z.object({
           maxMs: z.number().int().min(10).default(300_000),
         })
         .default({ initialMs: 1000, maxMs: 300_000 }),
+      /** How PW is checked for AFN04 F5 schemes that cannot be verified as specified (uplink/pw-check.ts). */
+      auth: PW_POLICY_SCHEMA.default({ hardware: "deny", software: "parameter" }),
     })
     .default({
       maxConnections: 64,
       partialFrameTimeoutMs: 5000,
       reconnect: { initialMs: 1000, maxMs: 300_000 },
+      auth: { hardware: "deny", software: "parameter" },
     }),
   /** Test hooks instead of patching internals (conventions §24). */
   testing: z

@@ -14,6 +14,7 @@ import { Dispatcher } from "../terminal/dispatcher.ts";
 import { TerminalCore } from "../terminal/terminal-core.ts";
 import type { TerminalIdentity } from "../uplink/address-match.ts";
 import type { EventCounterSource, LinkSession } from "../uplink/link-session.ts";
+import { authSchemeFromF5, PW_LENGTH, verifyPw } from "../uplink/pw-check.ts";
 import { UplinkClient } from "../uplink/uplink-client.ts";
 import { UplinkServer } from "../uplink/uplink-server.ts";
 import { type DaemonConfig, type DaemonConfigInput, parseDaemonConfig } from "./config.ts";
@@ -80,6 +81,10 @@ export async function startDaemon(
     partialFrameTimeoutMs: config.uplink.partialFrameTimeoutMs,
     events,
     onSessionEnd: accountTraffic,
+    authenticate: (request: Parameters<Dispatcher["handle"]>[0]) =>
+      verifyPw(request.pw, authSchemeFromF5(core.parameters.getDecoded(5, 0)), config.uplink.auth),
+    onAuthFailure: (request: Parameters<Dispatcher["handle"]>[0]) =>
+      core.recordAuthFailure(request.pw ?? new Uint8Array(PW_LENGTH), request.address.master),
   };
 
   const listen = config.uplink.listen ?? (config.uplink.connect === undefined ? DEFAULT_LISTEN : undefined);

@@ -23,6 +23,8 @@ import type { HandlerReply } from "../terminal/dispatcher.ts";
 import type { ByteStream } from "../transport/byte-stream.ts";
 import { matchAddress, type TerminalIdentity } from "./address-match.ts";
 import { OutboundQueue } from "./outbound-queue.ts";
+import type { PwVerdict } from "./pw-check.ts";
+import { RepeatFilter, type RepeatFilterOptions } from "./repeat-filter.ts";
 import { isTimeLabelStale } from "./time-label.ts";
 
 /** Important-event state for ACD/EC on replies (§2.4, §3.5). */
@@ -50,6 +52,12 @@ export interface LinkSessionOptions {
   readonly onResponse?: (message: Message) => void;
   /** Any valid frame for this terminal (restarts the heartbeat timer, §3.2). */
   readonly onValidFrame?: () => void;
+  /** PW check (§3.3 step 3) run just before a request is served; a refusal is answered AFN00 F2. */
+  readonly authenticate?: (request: Message) => PwVerdict;
+  /** Called after a refused PW (the daemon records ERC20). */
+  readonly onAuthFailure?: (request: Message, reason: string) => void;
+  /** FCB/FCV duplicate suppression (repeat-filter.ts); `false` turns it off. */
+  readonly repeatFilter?: RepeatFilterOptions | false;
 }
 
 export interface LinkCounters {
@@ -63,6 +71,12 @@ export interface LinkCounters {
   /** Requests dropped because too many were already waiting for the handler. */
   requestsDropped: number;
   partialTimeouts: number;
+  /** FCB repeats answered again from the cache. */
+  repeatsResent: number;
+  /** FCB repeats of a request still being served (dropped: its answer is on the way). */
+  repeatsDropped: number;
+  /** Requests refused by the PW check. */
+  authFailures: number;
 }
 
 export class LinkSession {
@@ -76,6 +90,9 @@ export class LinkSession {
     staleTp: 0,
     requestsDropped: 0,
     partialTimeouts: 0,
+    repeatsResent: 0,
+    repeatsDropped: 0,
+    authFailures: 0,
   };
   readonly #o: LinkSessionOptions;
   readonly #profile: Gw13761Profile;
@@ -83,6 +100,7 @@ export class LinkSession {
   readonly #queue: OutboundQueue;
   readonly #logger: Logger;
   readonly #unsubscribe: () => void;
+  readonly #repeats: RepeatFilter | undefined;
   #partialTimer: TimerHandle | undefined;
   #pfc = 0;
   /** Requests not yet answered; served strictly one after another so replies keep the request order. */
@@ -98,6 +116,7 @@ export class LinkSession {
       this.counters.bytesOut += n;
       this.counters.framesOut++;
     });
+    this.#repeats = options.repeatFilter === false ? undefined : new RepeatFilter(options.repeatFilter);
     this.#unsubscribe = options.stream.onData((chunk) => this.#onChunk(chunk));
     void options.stream.closed.then(() => this.#stop());
   }
@@ -220,8 +239,21 @@ export class LinkSession {
       this.#logger.debug({ afn: message.afn }, "master-initiated link frame ignored");
       return;
     }
+    const repeat = this.#repeats?.check(message);
+    if (repeat?.kind === "resend") {
+      this.counters.repeatsResent++;
+      this.#logger.info({ afn: message.afn, pseq: message.seq.seq }, "repeated frame (FCB): answer resent");
+      for (const frame of repeat.frames) void this.#queue.send(frame);
+      return;
+    }
+    if (repeat?.kind === "in-flight") {
+      this.counters.repeatsDropped++;
+      this.#logger.debug({ afn: message.afn }, "repeated frame (FCB) while serving the original: dropped");
+      return;
+    }
     if (this.#pending.length >= (this.#o.maxPendingRequests ?? 16)) {
       this.counters.requestsDropped++;
+      this.#repeats?.forget(message);
       this.#logger.warn({ afn: message.afn }, "too many requests waiting; request dropped");
       return;
     }
@@ -235,22 +267,42 @@ export class LinkSession {
     this.#serving = true;
     try {
       for (let message = this.#pending.shift(); message !== undefined; message = this.#pending.shift()) {
-        let reply: HandlerReply;
-        try {
-          reply = await this.#o.handle(message);
-        } catch (error) {
-          this.#logger.error({ afn: message.afn, error: String(error) }, "handler failed");
-          reply = { kind: "deny", reason: "handler failed" };
-        }
+        const reply = await this.#serve(message);
         if (this.#stopped) return;
         this.#logger.info(
           { afn: message.afn, msa: message.address.master, reply: reply.kind },
           "request served",
         );
-        for (const frame of this.#encodeReply(message, reply)) void this.#queue.send(frame);
+        const frames = this.#encodeReply(message, reply);
+        this.#repeats?.remember(message, frames);
+        for (const frame of frames) void this.#queue.send(frame);
       }
     } finally {
       this.#serving = false;
+    }
+  }
+
+  /** PW check, then the handler (§3.3 steps 3–4). Never rejects. */
+  async #serve(message: Message): Promise<HandlerReply> {
+    const verdict = this.#o.authenticate?.(message);
+    if (verdict !== undefined && !verdict.ok) {
+      this.counters.authFailures++;
+      this.#logger.warn(
+        { afn: message.afn, msa: message.address.master, reason: verdict.reason },
+        "PW check failed: denied",
+      );
+      try {
+        this.#o.onAuthFailure?.(message, verdict.reason);
+      } catch (error) {
+        this.#logger.error({ error: String(error) }, "recording the PW failure failed");
+      }
+      return { kind: "deny", reason: verdict.reason };
+    }
+    try {
+      return await this.#o.handle(message);
+    } catch (error) {
+      this.#logger.error({ afn: message.afn, error: String(error) }, "handler failed");
+      return { kind: "deny", reason: "handler failed" };
     }
   }
 
