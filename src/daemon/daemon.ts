@@ -11,6 +11,7 @@ import { dirname } from "node:path";
 import { type Clock, SystemClock } from "../common/clock.ts";
 import { type Logger, silentLogger } from "../common/logger.ts";
 import { Dispatcher } from "../terminal/dispatcher.ts";
+import { importantEventsPending } from "../terminal/handlers/afn0e-read-pointer.ts";
 import { TerminalCore } from "../terminal/terminal-core.ts";
 import type { TerminalIdentity } from "../uplink/address-match.ts";
 import type { EventCounterSource, LinkSession } from "../uplink/link-session.ts";
@@ -21,8 +22,6 @@ import { type DaemonConfig, type DaemonConfigInput, parseDaemonConfig } from "./
 import { uplinkTimings } from "./uplink-timings.ts";
 
 export const DEFAULT_LISTEN = { host: "127.0.0.1", port: 4059 } as const;
-/** kv key: EC1 value up to which the master has read important events (AFN0E, later slice). */
-const KEY_EC1_READ = "uplink.ec1Read";
 
 export interface DaemonHandle {
   readonly config: DaemonConfig;
@@ -61,10 +60,7 @@ export async function startDaemon(
   };
   const events: EventCounterSource = {
     counters: () => core.store.events.counters(),
-    importantPending: () => {
-      const read = core.store.kv.get(KEY_EC1_READ);
-      return core.store.events.counters().ec1 !== (typeof read === "number" ? read : 0);
-    },
+    importantPending: () => importantEventsPending(core.store),
   };
   const accountTraffic = (session: LinkSession): void => {
     try {

@@ -124,3 +124,25 @@ test("reassembly rejects gaps and bounds what it holds", () => {
   assert.equal(new MultiFrameReassembler().push(quirk.value).state, "complete");
   assert.ok(toHex(frames[0] as Uint8Array).startsWith("68"));
 });
+
+test("a unit whose records run to the end of the unit (AFN0E F1) always ends its frame", () => {
+  // Two small F1 answers would fit one frame together, but the first one's records would then swallow the
+  // second unit: each must travel as the last (here: only) unit of its own frame.
+  const record = { erc: 21, data: { time: "2024-02-29 13:45", faultCode: 2 } };
+  const items: DataItem[] = [
+    { pn: 0, fn: 1, data: { ec1: 5, ec2: 0, pm: 3, pn: 4, records: [record] } },
+    { pn: 0, fn: 1, data: { ec1: 5, ec2: 0, pm: 4, pn: 5, records: [record, record] } },
+    { pn: 0, fn: 2, data: { ec1: 5, ec2: 0, pm: 0, pn: 0, records: [] } },
+  ];
+  const frames = encodeMultiFrame({ ...header, afn: 0x0e }, items);
+  assert.equal(frames.length, 3);
+  const decoded = frames.map((f) => {
+    const m = decodeMessage(f);
+    assert.ok(m.ok, m.ok ? "" : m.error.message);
+    return m.value;
+  });
+  assert.deepEqual(
+    decoded.map((m) => messageItems(m)),
+    items.map((item) => [item]),
+  );
+});

@@ -7,7 +7,9 @@
 import { ALL_POINTS } from "./dadt.ts";
 import type { DataItem, DataUnitGroup } from "./data-units.ts";
 import { encodeDataUnits } from "./data-units.ts";
+import { findFnRow } from "./fn-table.ts";
 import { encodeFrame, FRAME_OVERHEAD } from "./frame.ts";
+import type { DescribedCustomCodec } from "./layout-codec.ts";
 import type { Message, MessageInit } from "./message.ts";
 import { type Gw13761Profile, PROFILE_2013 } from "./profile.ts";
 
@@ -37,6 +39,18 @@ export function groupItemsCompactly(items: readonly DataItem[]): DataUnitGroup[]
 }
 
 /**
+ * True when the body of (afn, fn) in direction `dir` ends with a field that reads to the end of the data
+ * unit (AFN0E F1/F2 records, AFN00 F3 entries): such a unit must be the last of its frame, or the decoder
+ * would read the next unit's bytes as part of it.
+ */
+function runsToEnd(afn: number, dir: 0 | 1, fn: number): boolean {
+  const row = findFnRow(afn, fn);
+  const body = dir === 0 ? row?.down : row?.up;
+  const last = body?.[body.length - 1];
+  return last?.type === "custom" && (last.codec as Partial<DescribedCustomCodec>).consumesRest === true;
+}
+
+/**
  * Encodes `items` as one or more frames of at most `profile.maxFrameBytes` bytes each. `header.seq.seq` is
  * the first frame's sequence number. Throws RangeError when a single data unit cannot fit one frame.
  */
@@ -57,18 +71,32 @@ export function encodeMultiFrame(
   // Pack encoded groups greedily; a group too large for one frame is split into its items.
   const chunks: Uint8Array[][] = [[]];
   let used = 0;
-  const place = (bytes: Uint8Array) => {
+  const place = (bytes: Uint8Array, endsFrame: boolean) => {
     if (bytes.length > budget) return false;
     if (used + bytes.length > budget) {
       chunks.push([]);
       used = 0;
     }
     (chunks[chunks.length - 1] as Uint8Array[]).push(bytes);
-    used += bytes.length;
+    // A unit that runs to the end closes its frame: the next unit starts a new one.
+    used = endsFrame ? budget + 1 : used + bytes.length;
     return true;
   };
   for (const group of groups) {
-    if (place(encodeDataUnits(header.afn, header.control.dir, [group], profile))) continue;
+    const endsFrame = group.fns.some((fn) => runsToEnd(header.afn, header.control.dir, fn));
+    if (endsFrame && group.items.length > 1) {
+      // Several run-to-end bodies under one DA/DT could never be told apart: one unit per item.
+      for (const item of group.items) {
+        const single = { pns: [item.pn], fns: [item.fn], items: [item] };
+        if (!place(encodeDataUnits(header.afn, header.control.dir, [single], profile), true)) {
+          throw new RangeError(
+            `p${item.pn} F${item.fn} does not fit one ${profile.maxFrameBytes}-byte frame`,
+          );
+        }
+      }
+      continue;
+    }
+    if (place(encodeDataUnits(header.afn, header.control.dir, [group], profile), endsFrame)) continue;
     for (const item of group.items) {
       const single = encodeDataUnits(
         header.afn,
@@ -76,7 +104,7 @@ export function encodeMultiFrame(
         [{ pns: [item.pn], fns: [item.fn], items: [item] }],
         profile,
       );
-      if (!place(single)) {
+      if (!place(single, endsFrame)) {
         throw new RangeError(
           `p${item.pn} F${item.fn} needs ${single.length} bytes, more than one ${profile.maxFrameBytes}-byte frame holds`,
         );
