@@ -501,7 +501,8 @@ export class VirtualMeter {
     const m = this.model;
     const hi = di >> 12;
     if (hi === 0x9) {
-      const period = (di >> 8) & 0xf;
+      // DI1 high digit: 0/1 current active/reactive, 4/5 last month active/reactive (bit 2 = last month).
+      const period = (di >> 8) & 0x4;
       const kindDigits = di & 0x0ff0;
       const tariff = di & 0xf;
       const kinds: Record<number, number> = { 16: 1, 32: 2, 272: 3, 288: 4 };
