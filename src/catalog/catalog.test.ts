@@ -236,7 +236,7 @@ function periodFor(item: CatalogItem, edition: Dlt645Edition, meter: VirtualMete
   return locator.periodOf?.(answersFrom(meter, edition, [marker])(marker), 1);
 }
 
-function subset(actual: Record_, expected: Record_): Record_ {
+function subset(actual: Record_, expected: Record_): Record<string, unknown> {
   return Object.fromEntries(Object.keys(expected).map((k) => [k, actual[k]]));
 }
 
