@@ -49,16 +49,17 @@ describe("AFN09 terminal configuration over TCP", { timeout: 20_000 }, () => {
     const f6 = await config(6);
     const blocks = f6.blocks as readonly { groups: Value }[];
     assert.ok(blocks.length > 0);
-    for (const block of blocks) assert.deepEqual(fnsOf(block.groups), [2]);
+    for (const block of blocks) assert.deepEqual(fnsOf(block.groups), [2, 10]);
     const f7 = await config(7);
-    for (const block of f7.blocks as readonly { groups: Value }[]) assert.deepEqual(fnsOf(block.groups), []);
+    for (const block of f7.blocks as readonly { groups: Value }[])
+      assert.deepEqual(fnsOf(block.groups), [53, 54]);
   });
 
   it("F8 lists the ERCs the terminal raises", async () => {
     const hex = String((await config(8)).ercs);
     const value = BigInt(`0x${hex}`);
     const ercs = Array.from({ length: 64 }, (_, i) => i + 1).filter((erc) => (value >> BigInt(erc - 1)) & 1n);
-    assert.deepEqual(ercs, [1, 3, 14, 20, 21, 41]);
+    assert.deepEqual(ercs, [1, 3, 14, 20, 21, 32, 41]);
   });
 
   it("F2/F3 report the store's and codec's real capacities", async () => {

@@ -38,6 +38,8 @@ export const DAEMON_CONFIG_SCHEMA = z.object({
           maxMs: z.number().int().min(10).default(300_000),
         })
         .default({ initialMs: 1000, maxMs: 300_000 }),
+      /** Longest time traffic counts stay in memory before they are added to the store. */
+      trafficFlushMs: z.number().int().min(100).max(3_600_000).default(60_000),
       /** How PW is checked for AFN04 F5 schemes that cannot be verified as specified (uplink/pw-check.ts). */
       auth: PW_POLICY_SCHEMA.default({ hardware: "deny", software: "parameter" }),
     })
@@ -45,6 +47,7 @@ export const DAEMON_CONFIG_SCHEMA = z.object({
       maxConnections: 64,
       partialFrameTimeoutMs: 5000,
       reconnect: { initialMs: 1000, maxMs: 300_000 },
+      trafficFlushMs: 60_000,
       auth: { hardware: "deny", software: "parameter" },
     }),
   /** Test hooks instead of patching internals (conventions §24). */

@@ -10,18 +10,24 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type Clock, SystemClock } from "../common/clock.ts";
 import { type Logger, silentLogger } from "../common/logger.ts";
+import { monthKey } from "../store/calendar.ts";
 import { Dispatcher } from "../terminal/dispatcher.ts";
+import { erc32 } from "../terminal/erc-records.ts";
 import { importantEventsPending } from "../terminal/handlers/afn0e-read-pointer.ts";
 import { TerminalCore } from "../terminal/terminal-core.ts";
 import type { TerminalIdentity } from "../uplink/address-match.ts";
-import type { EventCounterSource, LinkSession } from "../uplink/link-session.ts";
+import { FlowControl } from "../uplink/flow-control.ts";
+import type { EventCounterSource } from "../uplink/link-session.ts";
 import { authSchemeFromF5, PW_LENGTH, verifyPw } from "../uplink/pw-check.ts";
+import { needsFreshTraffic, TrafficMeter } from "../uplink/traffic-meter.ts";
 import { UplinkClient } from "../uplink/uplink-client.ts";
 import { UplinkServer } from "../uplink/uplink-server.ts";
 import { type DaemonConfig, type DaemonConfigInput, parseDaemonConfig } from "./config.ts";
 import { uplinkTimings } from "./uplink-timings.ts";
 
 export const DEFAULT_LISTEN = { host: "127.0.0.1", port: 4059 } as const;
+/** kv key: month (YYYYMM) ERC32 was last raised for. */
+const KEY_TRAFFIC_ALERT_MONTH = "uplink.trafficAlertMonth";
 
 export interface DaemonHandle {
   readonly config: DaemonConfig;
@@ -29,6 +35,10 @@ export interface DaemonHandle {
   /** Where the uplink server listens (actual port when 0 was asked), if in server mode. */
   readonly listening: { host: string; port: number } | undefined;
   readonly client: UplinkClient | undefined;
+  /** Traffic statistics of every uplink connection and the maintenance port. */
+  readonly traffic: TrafficMeter;
+  /** Monthly traffic limit (AFN04 F36); active reports consult `flowControl.reportsAllowed()`. */
+  readonly flowControl: FlowControl;
   close(): Promise<void>;
 }
 
@@ -62,16 +72,43 @@ export async function startDaemon(
     counters: () => core.store.events.counters(),
     importantPending: () => importantEventsPending(core.store),
   };
-  const accountTraffic = (session: LinkSession): void => {
-    try {
-      core.store.traffic.add(session.counters.bytesOut, session.counters.bytesIn);
-    } catch (error) {
-      logger.warn({ error: String(error) }, "traffic accounting failed");
-    }
-  };
+  const trafficMeter = new TrafficMeter({
+    store: core.store.traffic,
+    clock: core.clock,
+    utcOffsetMinutes: config.utcOffsetMinutes,
+    logger: logger.child({ module: "traffic" }),
+    flushIntervalMs: config.uplink.trafficFlushMs,
+    onFlushed: () => flowControl.check(),
+  });
+  const flowControl = new FlowControl({
+    threshold: () => {
+      const f36 = core.parameters.getDecoded(36, 0) as { bytesPerMonth?: unknown } | undefined;
+      return typeof f36?.bytesPerMonth === "number" ? f36.bytesPerMonth : 0;
+    },
+    monthTotal: () => {
+      const month = core.store.traffic.thisMonth();
+      const pending = trafficMeter.pending;
+      return month.upBytes + month.downBytes + pending.inBytes + pending.outBytes;
+    },
+    month: () => monthKey(core.clock.now(), config.utcOffsetMinutes),
+    alertedMonth: () => {
+      const month = core.store.kv.get(KEY_TRAFFIC_ALERT_MONTH);
+      return typeof month === "number" ? month : undefined;
+    },
+    setAlertedMonth: (month) => core.store.kv.set(KEY_TRAFFIC_ALERT_MONTH, month),
+    onExceeded: (monthBytes, threshold) =>
+      core.events.record(erc32(core.clock.now(), config.utcOffsetMinutes, monthBytes, threshold)),
+    logger: logger.child({ module: "flow-control" }),
+  });
+  trafficMeter.start();
+  const accountTraffic = (): void => trafficMeter.flush();
   const common = {
     identity,
-    handle: (request: Parameters<Dispatcher["handle"]>[0]) => dispatcher.handle(request),
+    handle: (request: Parameters<Dispatcher["handle"]>[0]) => {
+      if (needsFreshTraffic(request)) trafficMeter.flush();
+      return dispatcher.handle(request);
+    },
+    traffic: trafficMeter,
     clock: core.clock,
     utcOffsetMinutes: config.utcOffsetMinutes,
     partialFrameTimeoutMs: config.uplink.partialFrameTimeoutMs,
@@ -110,6 +147,7 @@ export async function startDaemon(
     }
   } catch (error) {
     await server?.close();
+    trafficMeter.stop();
     core.close();
     throw error;
   }
@@ -121,14 +159,13 @@ export async function startDaemon(
     core,
     listening: server === undefined ? undefined : { host: server.host, port: server.port },
     client,
+    traffic: trafficMeter,
+    flowControl,
     close() {
       closing ??= (async () => {
         await client?.stop();
-        if (server !== undefined) {
-          const sessions = [...server.sessions];
-          await server.close();
-          for (const s of sessions) accountTraffic(s);
-        }
+        await server?.close();
+        trafficMeter.stop();
         core.close();
         logger.info({}, "daemon stopped");
       })();

@@ -9,6 +9,7 @@ import { type Message, messageItems } from "../protocol/gw1376-1/message.ts";
 import type { FieldAccess } from "./field-access.ts";
 import { handleAfn0A } from "./handlers/afn0a-query-parameters.ts";
 import { AFN0C_FNS, handleAfn0C } from "./handlers/afn0c-current-data.ts";
+import { AFN0D_FNS, handleAfn0D } from "./handlers/afn0d-history-data.ts";
 import { AFN0E_FNS, handleAfn0E } from "./handlers/afn0e-events.ts";
 import { handleAfn01 } from "./handlers/afn01-reset.ts";
 import { handleAfn04 } from "./handlers/afn04-set-parameters.ts";
@@ -30,6 +31,7 @@ export const AFN_HANDLERS: ReadonlyMap<number, AfnRegistration> = new Map<number
   // F10 (meter archive by serial) needs the parameter service's selector handling: not yet answered.
   [0x0a, { handle: handleAfn0A, fns: supportedFns(0x0a).filter((fn) => fn !== 10) }],
   [0x0c, { handle: handleAfn0C, fns: AFN0C_FNS }],
+  [0x0d, { handle: handleAfn0D, fns: AFN0D_FNS }],
   [0x0e, { handle: handleAfn0E, fns: AFN0E_FNS }],
 ]);
 

@@ -4,7 +4,7 @@ import { toHex } from "../protocol/common/hex.ts";
 import { decodeErcRecord } from "../protocol/gw1376-1/erc.ts";
 import { findFnRow } from "../protocol/gw1376-1/fn-table.ts";
 import { decodeBody } from "../protocol/gw1376-1/layout-codec.ts";
-import { erc1, erc3, erc14, erc20, erc21, erc41 } from "./erc-records.ts";
+import { erc1, erc3, erc14, erc20, erc21, erc32, erc41 } from "./erc-records.ts";
 import { encodeConfigInfo, tableSupport } from "./version-info.ts";
 
 const AT = Date.UTC(2026, 10, 26, 2, 30); // 10:30 local at UTC+8
@@ -19,6 +19,7 @@ describe("ERC records raised by the terminal", () => {
     ["ERC14 power still off", erc14(AT, undefined, OFF)],
     ["ERC20", erc20(AT, OFF, new Uint8Array(16).fill(0xab), 3)],
     ["ERC21", erc21(AT, OFF, 2)],
+    ["ERC32", erc32(AT, OFF, 1_000_001, 1_000_000)],
     ["ERC41 nuc", erc41(AT, OFF, 0, AT - 1000, AT)],
     ["ERC41 gy", erc41(AT, OFF, 0, AT - 1000, AT, "gy")],
   ];
@@ -34,6 +35,19 @@ describe("ERC records raised by the terminal", () => {
 
   it("writes ERC21 bytes as the reference lays them out", () => {
     assert.equal(toHex(erc21(AT, OFF, 4)), "15 06 30 10 26 11 26 04");
+  });
+
+  it("writes ERC32 bytes as the reference lays them out (traffic, threshold BIN 4 little-endian)", () => {
+    assert.equal(
+      toHex(erc32(AT, OFF, 0x01020304, 0x00010000)),
+      "20 0D 30 10 26 11 26 04 03 02 01 00 00 01 00",
+    );
+    const decoded = decodeErcRecord(erc32(AT, OFF, 5_000_000, 4_000_000));
+    assert.ok(decoded.ok);
+    assert.deepEqual(decoded.value, {
+      erc: 32,
+      data: { time: "2026-11-26 10:30", monthBytes: 5_000_000, thresholdBytes: 4_000_000 },
+    });
   });
 });
 

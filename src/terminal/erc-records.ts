@@ -82,6 +82,15 @@ export function erc20(at: number, offset: number, pw: Uint8Array, msa: number): 
   return record(20, w.finish());
 }
 
+/** ERC32 traffic over the monthly threshold, Le 13 [H]: time A.15, traffic this month BIN 4, threshold BIN 4. */
+export function erc32(at: number, offset: number, monthBytes: number, threshold: number): Uint8Array {
+  const w = new ByteWriter(13);
+  w.bytes(encodeA15(at, offset));
+  w.u32le(Math.min(0xffff_ffff, Math.max(0, Math.floor(monthBytes))));
+  w.u32le(Math.min(0xffff_ffff, Math.max(0, Math.floor(threshold))));
+  return record(32, w.finish());
+}
+
 /** ERC21 terminal fault codes [M]. */
 export const TERMINAL_FAULT = {
   mainMemory: 1,

@@ -26,6 +26,7 @@ import { OutboundQueue } from "./outbound-queue.ts";
 import type { PwVerdict } from "./pw-check.ts";
 import { RepeatFilter, type RepeatFilterOptions } from "./repeat-filter.ts";
 import { isTimeLabelStale } from "./time-label.ts";
+import type { TrafficSink } from "./traffic-meter.ts";
 
 /** Important-event state for ACD/EC on replies (§2.4, §3.5). */
 export interface EventCounterSource {
@@ -56,6 +57,8 @@ export interface LinkSessionOptions {
   readonly authenticate?: (request: Message) => PwVerdict;
   /** Called after a refused PW (the daemon records ERC20). */
   readonly onAuthFailure?: (request: Message, reason: string) => void;
+  /** Traffic statistics: every byte in and out of this link is reported here. */
+  readonly traffic?: TrafficSink;
   /** FCB/FCV duplicate suppression (repeat-filter.ts); `false` turns it off. */
   readonly repeatFilter?: RepeatFilterOptions | false;
 }
@@ -115,6 +118,7 @@ export class LinkSession {
     this.#queue = new OutboundQueue(options.stream, options.maxQueuedFrames ?? 64, this.#logger, (n) => {
       this.counters.bytesOut += n;
       this.counters.framesOut++;
+      options.traffic?.countOut(n);
     });
     this.#repeats = options.repeatFilter === false ? undefined : new RepeatFilter(options.repeatFilter);
     this.#unsubscribe = options.stream.onData((chunk) => this.#onChunk(chunk));
@@ -172,6 +176,7 @@ export class LinkSession {
 
   #onChunk(chunk: Uint8Array): void {
     this.counters.bytesIn += chunk.length;
+    this.#o.traffic?.countIn(chunk.length);
     let frames: Uint8Array[];
     try {
       frames = this.#splitter.push(chunk);
