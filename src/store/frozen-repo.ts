@@ -147,6 +147,17 @@ export class FrozenRepository {
     return this.#loadAll(rows);
   }
 
+  /** One item of every point over [from, to] inclusive, ordered by point then period (curves of all points). */
+  forRange(item: string, from: number, to: number): FrozenRecord[] {
+    const rows = this.#db
+      .statement(
+        `SELECT period, item, point, read_at, value FROM ${this.#table}
+         WHERE period BETWEEN ? AND ? AND item = ? ORDER BY point, period`,
+      )
+      .all(from, to, item) as unknown as Row[];
+    return this.#loadAll(rows);
+  }
+
   /** Which points already have (item, period): used to decide supplementary reads. */
   pointsWith(item: string, period: number): Set<number> {
     const rows = this.#db

@@ -6,10 +6,11 @@
  */
 import type { Logger } from "../common/logger.ts";
 import { type Message, messageItems } from "../protocol/gw1376-1/message.ts";
+import { DEFAULT_LIVE_READ_POLICY, type LiveReadPolicy } from "./data-service/item-sources.ts";
 import type { FieldAccess } from "./field-access.ts";
 import { handleAfn0A } from "./handlers/afn0a-query-parameters.ts";
 import { AFN0C_FNS, handleAfn0C } from "./handlers/afn0c-current-data.ts";
-import { AFN0D_FNS, handleAfn0D } from "./handlers/afn0d-history-data.ts";
+import { AFN0D_FNS, handleAfn0D } from "./handlers/afn0d-historical-data.ts";
 import { AFN0E_FNS, handleAfn0E } from "./handlers/afn0e-events.ts";
 import { handleAfn01 } from "./handlers/afn01-reset.ts";
 import { handleAfn04 } from "./handlers/afn04-set-parameters.ts";
@@ -54,6 +55,8 @@ export class Dispatcher {
   readonly #support: SupportedFunctions;
   /** Set by the daemon once the reading engine runs. */
   field: FieldAccess | undefined;
+  /** When AFN0C reads live rather than serving a stored reading (daemon config `dataService`). */
+  livePolicy: LiveReadPolicy = DEFAULT_LIVE_READ_POLICY;
 
   constructor(
     core: TerminalCore,
@@ -79,6 +82,8 @@ export class Dispatcher {
         request,
         items,
         support: this.#support,
+        livePolicy: this.livePolicy,
+        logger: this.#logger,
         ...(this.field === undefined ? {} : { field: this.field }),
       });
       if (reply.kind === "data" && reply.items.length === 0) return { kind: "deny", reason: "no data" };

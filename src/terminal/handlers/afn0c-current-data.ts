@@ -1,26 +1,21 @@
 /**
- * AFN0C class-1 data (shared/protocol/gw1376-1.md §4.6): F2 terminal clock (A.1), F10 traffic with the
- * master. Meter data: later slices.
+ * AFN0C class-1 data (shared/protocol/gw1376-1.md §4.6): terminal items and stored per-point readings, read
+ * live when stale and the reading engine is present. What is served, Fn by Fn, is the table in
+ * data-service/current-sources.ts; how, is data-service/current-data.ts.
  */
 
-import type { DataItem } from "../../protocol/gw1376-1/data-units.ts";
-import { FORMATS } from "../../protocol/gw1376-1/formats.ts";
-import { encodeA1 } from "../local-time.ts";
+import { serveCurrentData } from "../data-service/current-data.ts";
+import { AFN0C_SOURCES } from "../data-service/current-sources.ts";
 import type { AfnHandler } from "./handler.ts";
-import { trafficNow } from "./traffic-items.ts";
 
 /** Class-1 Fn answered (the dispatcher and AFN09 F6 use this list). */
-export const AFN0C_FNS: readonly number[] = [2, 10];
+export const AFN0C_FNS: readonly number[] = [...AFN0C_SOURCES.keys()].sort((a, b) => a - b);
 
-export const handleAfn0C: AfnHandler = ({ core, items }) => {
-  const answers: DataItem[] = [];
-  for (const item of items) {
-    if (item.fn === 2 && item.pn === 0) {
-      const clock = FORMATS["A.1"].decode(encodeA1(core.clock.now(), core.utcOffsetMinutes));
-      answers.push({ pn: 0, fn: 2, data: { clock: clock ?? null } });
-    } else if (item.fn === 10 && item.pn === 0) {
-      answers.push(trafficNow(core));
-    }
-  }
-  return { kind: "data", items: answers };
-};
+export const handleAfn0C: AfnHandler = async ({ core, items, field, logger, livePolicy }) => ({
+  kind: "data",
+  items: await serveCurrentData(
+    { core, ...(field === undefined ? {} : { field }), ...(logger === undefined ? {} : { logger }) },
+    items,
+    livePolicy === undefined ? {} : { policy: livePolicy },
+  ),
+});

@@ -2,8 +2,10 @@
  * The shape every AFN handler has: a decoded request in, a reply description out. The uplink session turns
  * the reply into frames (header, RSEQ, Tp echo, EC, multi-frame); handlers never see the link.
  */
+import type { Logger } from "../../common/logger.ts";
 import type { DataItem } from "../../protocol/gw1376-1/data-units.ts";
 import type { Message } from "../../protocol/gw1376-1/message.ts";
+import type { LiveReadPolicy } from "../data-service/item-sources.ts";
 import type { FieldAccess } from "../field-access.ts";
 import type { TerminalCore } from "../terminal-core.ts";
 import type { SupportedFunctions } from "../version-info.ts";
@@ -33,6 +35,9 @@ export interface HandlerContext {
   readonly support: SupportedFunctions;
   /** Live meter access (reading engine); absent when no engine runs. */
   readonly field?: FieldAccess;
+  /** When AFN0C may read live instead of serving a stored reading (default: data-service defaults). */
+  readonly livePolicy?: LiveReadPolicy;
+  readonly logger?: Logger;
 }
 
 /**

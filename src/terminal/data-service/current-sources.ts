@@ -1,0 +1,48 @@
+/**
+ * AFN0C item sources, one row per Fn (conventions and row kinds: item-sources.ts). Terminal (p0) items are
+ * written out below; every per-point Fn of the codec table (protocol/gw1376-1/afn0c.ts) is a stored reading
+ * under "0C:F<fn>" unless a row here says otherwise. To serve a new Fn, add a row to `ROWS`.
+ */
+import { toHex } from "../../protocol/common/hex.ts";
+import { AFN0C_ROWS } from "../../protocol/gw1376-1/afn0c.ts";
+import { FORMATS } from "../../protocol/gw1376-1/formats.ts";
+import { trafficNow } from "../handlers/traffic-items.ts";
+import { encodeA1 } from "../local-time.ts";
+import { type CurrentItemSource, tableByFn } from "./item-sources.ts";
+
+const ROWS: readonly CurrentItemSource[] = [
+  // F2 terminal calendar clock (A.1).
+  {
+    fn: 2,
+    scope: "terminal",
+    read: ({ core }) => ({
+      clock: FORMATS["A.1"].decode(encodeA1(core.clock.now(), core.utcOffsetMinutes)) ?? null,
+    }),
+  },
+  // F3 parameter status: bit k = AFN04 F(k+1) set (31 bytes, wire order as hex).
+  { fn: 3, scope: "terminal", read: ({ core }) => ({ paramsSet: toHex(core.parameters.statusBitmap()) }) },
+  // F7 current event counters EC1 / EC2 (the same values the AUX EC carries).
+  {
+    fn: 7,
+    scope: "terminal",
+    read: ({ core }) => {
+      const counters = core.store.events.counters();
+      return { ec1: counters.ec1 & 0xff, ec2: counters.ec2 & 0xff };
+    },
+  },
+  // F10 traffic with the master today / this month (the uplink flushes its counts before the query).
+  { fn: 10, scope: "terminal", read: ({ core }) => trafficNow(core).data },
+];
+
+const written = new Set(ROWS.map((row) => row.fn));
+
+/** Every AFN0C Fn the terminal answers. */
+export const AFN0C_SOURCES: ReadonlyMap<number, CurrentItemSource> = tableByFn(
+  [
+    ...ROWS,
+    ...AFN0C_ROWS.filter((row) => row.pn === "point" && !written.has(row.fn)).map(
+      (row): CurrentItemSource => ({ fn: row.fn, scope: "point" }),
+    ),
+  ],
+  "AFN0C sources",
+);
