@@ -50,6 +50,17 @@ export const DAEMON_CONFIG_SCHEMA = z.object({
       trafficFlushMs: 60_000,
       auth: { hardware: "deny", software: "parameter" },
     }),
+  /**
+   * AFN0C live reads (terminal/data-service): a stored reading older than `freshnessMs` is read again from
+   * the meter while the master waits, at most `maxReadsPerRequest` per request, within `timeoutMs`.
+   */
+  dataService: z
+    .object({
+      freshnessMs: z.number().int().min(0).max(86_400_000).default(900_000),
+      timeoutMs: z.number().int().min(100).max(600_000).default(15_000),
+      maxReadsPerRequest: z.number().int().min(0).max(2040).default(16),
+    })
+    .default({ freshnessMs: 900_000, timeoutMs: 15_000, maxReadsPerRequest: 16 }),
   /** Test hooks instead of patching internals (conventions §24). */
   testing: z
     .object({

@@ -63,6 +63,7 @@ export async function startDaemon(
   });
   core.start();
   const dispatcher = new Dispatcher(core, logger.child({ module: "dispatcher" }));
+  dispatcher.livePolicy = config.dataService;
   const identity: TerminalIdentity = {
     area: config.area,
     terminal: config.address,

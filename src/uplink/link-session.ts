@@ -280,7 +280,10 @@ export class LinkSession {
         );
         const frames = this.#encodeReply(message, reply);
         this.#repeats?.remember(message, frames);
-        for (const frame of frames) void this.#queue.send(frame);
+        if (frames.length === 1) void this.#queue.send(frames[0] as Uint8Array);
+        // A long multi-frame answer (F1 daily data of 2,040 meters is ~100 frames) would overflow the bounded
+        // outbound queue if queued at once: each frame waits for the previous one to reach the socket.
+        else for (const frame of frames) if (!(await this.#queue.send(frame))) break;
       }
     } finally {
       this.#serving = false;

@@ -12,7 +12,7 @@ import type { DataItem } from "../../protocol/gw1376-1/data-units.ts";
 import type { TimeLabel } from "../../protocol/gw1376-1/frame.ts";
 import type { Record_ } from "../../protocol/gw1376-1/layout.ts";
 import { decodeMessage, encodeMessage, type Message, messageItems } from "../../protocol/gw1376-1/message.ts";
-import { MultiFrameReassembler } from "../../protocol/gw1376-1/multi-frame.ts";
+import { groupItemsCompactly, MultiFrameReassembler } from "../../protocol/gw1376-1/multi-frame.ts";
 import { type Gw13761Profile, PROFILE_2013 } from "../../protocol/gw1376-1/profile.ts";
 import { FrameSplitter } from "../../protocol/gw1376-1/splitter.ts";
 import type { ByteStream } from "../../transport/byte-stream.ts";
@@ -138,11 +138,8 @@ export class MasterStation {
           con: afn === 0x04 || afn === 0x05 || afn === 0x01,
           seq: pseq,
         },
-        groups: items.map((i) => ({
-          pns: [i.pn],
-          fns: [i.fn],
-          items: [{ pn: i.pn, fn: i.fn, data: i.data ?? {} }],
-        })),
+        // Same-Fn items of points in one group of 8 share a DA bitmap (§2.3), as a master sends them.
+        groups: groupItemsCompactly(items.map((i) => ({ pn: i.pn, fn: i.fn, data: i.data ?? {} }))),
         ...(needsPw ? { pw: options.pw ?? new Uint8Array(16) } : {}),
         ...(tp === undefined ? {} : { tp }),
       },
