@@ -15,12 +15,16 @@ export interface MeterTarget {
   readonly edition: Dlt645Edition;
   /** 1376.1 communication port number (2 = first RS-485, 31 = carrier). */
   readonly port: number;
+  /** The meter's own line rate (AFN04 F10 baud code → bit/s); absent = the port's default (RS-485 only). */
+  readonly baud?: number;
 }
 
 export interface MeterReadRequest {
   readonly meter: MeterTarget;
   /** DL/T 645 data identifier (4 bytes for 2007, 2 bytes for 1997). */
   readonly di: number;
+  /** DL/T 645-2007 read parameters after the identifier (e.g. block count + start time of a load curve). */
+  readonly params?: Uint8Array;
   readonly priority: ReadPriority;
   /** Give up when not answered by this host time (ms since epoch); the channel may shorten retries. */
   readonly deadline?: number;

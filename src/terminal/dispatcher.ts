@@ -17,6 +17,7 @@ import { handleAfn04 } from "./handlers/afn04-set-parameters.ts";
 import { AFN05_FNS, handleAfn05 } from "./handlers/afn05-control.ts";
 import { AFN09_FNS, handleAfn09 } from "./handlers/afn09-configuration.ts";
 import type { AfnRegistration, HandlerReply } from "./handlers/handler.ts";
+import type { PortControl } from "./port-control.ts";
 import type { TerminalCore } from "./terminal-core.ts";
 import { type SupportedFunctions, supportedFns, TERMINAL_ERCS } from "./version-info.ts";
 
@@ -57,6 +58,8 @@ export class Dispatcher {
   field: FieldAccess | undefined;
   /** When AFN0C reads live rather than serving a stored reading (daemon config `dataService`). */
   livePolicy: LiveReadPolicy = DEFAULT_LIVE_READ_POLICY;
+  /** Set by the daemon when channels exist (AFN05 F49–F51). */
+  ports: PortControl | undefined;
 
   constructor(
     core: TerminalCore,
@@ -85,6 +88,7 @@ export class Dispatcher {
         livePolicy: this.livePolicy,
         logger: this.#logger,
         ...(this.field === undefined ? {} : { field: this.field }),
+        ...(this.ports === undefined ? {} : { ports: this.ports }),
       });
       if (reply.kind === "data" && reply.items.length === 0) return { kind: "deny", reason: "no data" };
       return reply;

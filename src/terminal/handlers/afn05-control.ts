@@ -4,15 +4,16 @@
  */
 import { findFnRow } from "../../protocol/gw1376-1/fn-table.ts";
 import { encodeBody } from "../../protocol/gw1376-1/layout-codec.ts";
+import { PORT_CONTROL_FNS, portControl } from "./afn05-port-control.ts";
 import { type AfnHandler, replyForOutcomes, type UnitOutcome } from "./handler.ts";
 
 /** kv key read by active reporting (AFN0C F4 reports it). */
 export const REPORTING_ALLOWED_KEY = "uplink.reportingAllowed";
 
 /** The controls this handler carries out (the dispatcher and AFN09 F5 use this list). */
-export const AFN05_FNS: readonly number[] = [29, 31, 37];
+export const AFN05_FNS: readonly number[] = [29, 31, 37, ...PORT_CONTROL_FNS];
 
-export const handleAfn05: AfnHandler = ({ core, items }) => {
+export const handleAfn05: AfnHandler = ({ core, items, ports }) => {
   const outcomes: UnitOutcome[] = items.map((item) => {
     const ok = (): UnitOutcome => ({ pn: item.pn, fn: item.fn, err: 0 });
     const refused: UnitOutcome = { pn: item.pn, fn: item.fn, err: 1 };
@@ -32,6 +33,10 @@ export const handleAfn05: AfnHandler = ({ core, items }) => {
       case 37:
         core.store.kv.set(REPORTING_ALLOWED_KEY, 0xaa);
         return ok();
+      case 49:
+      case 50:
+      case 51:
+        return portControl(ports, item.fn, item.data) ? ok() : refused;
       default:
         return refused;
     }

@@ -7,6 +7,7 @@ import type { DataItem } from "../../protocol/gw1376-1/data-units.ts";
 import type { Message } from "../../protocol/gw1376-1/message.ts";
 import type { LiveReadPolicy } from "../data-service/item-sources.ts";
 import type { FieldAccess } from "../field-access.ts";
+import type { PortControl } from "../port-control.ts";
 import type { TerminalCore } from "../terminal-core.ts";
 import type { SupportedFunctions } from "../version-info.ts";
 
@@ -38,6 +39,8 @@ export interface HandlerContext {
   /** When AFN0C may read live instead of serving a stored reading (default: data-service defaults). */
   readonly livePolicy?: LiveReadPolicy;
   readonly logger?: Logger;
+  /** Pause / resume / restart reading per port (AFN05 F49–F51); absent when no field is wired. */
+  readonly ports?: PortControl;
 }
 
 /**

@@ -1,0 +1,60 @@
+/**
+ * The RS-485 channel's timing rules, all scaled by the line's byte time so that a 1200-baud meter gets the
+ * patience a 9600-baud one does not need. Every figure is configurable (start-up file, tests, benches).
+ */
+import { MAX_FRAME_LENGTH } from "../../protocol/dlt645/splitter.ts";
+import type { ExchangeTimeouts } from "./exchange-machine.ts";
+import { byteTimeMs, type LineSettings } from "./line-settings.ts";
+
+export interface Rs485Timing {
+  /**
+   * Meter turnaround allowed before the first answer byte, ms. DL/T 645-2007 gives the meter 20..500 ms
+   * (Td) to start answering [M]; the default keeps exactly that bound and adds byte times below.
+   */
+  readonly responseBaseMs: number;
+  /** Extra response allowance, in byte times (adapters and converters add a few characters of delay). */
+  readonly responseByteTimes: number;
+  /** Longest silence inside one answer: the larger of a floor (OS scheduling, USB adapters) and byte times. */
+  readonly interByteFloorMs: number;
+  readonly interByteByteTimes: number;
+  /** Silence kept after each exchange before the next transmission (transceivers turn around). */
+  readonly gapFloorMs: number;
+  readonly gapByteTimes: number;
+  /** Resends after no answer or a bad answer (an abnormal reply is an answer and is not resent). */
+  readonly retries: number;
+  /** FE bytes sent before every frame to wake the receivers (DL/T 645-2007 §4.4: one to four [H]). */
+  readonly preambleBytes: number;
+  /** First delay before re-opening a port that failed to open; doubled per failure up to the maximum. */
+  readonly reopenInitialMs: number;
+  readonly reopenMaxMs: number;
+}
+
+export const DEFAULT_RS485_TIMING: Rs485Timing = {
+  responseBaseMs: 500,
+  responseByteTimes: 10,
+  interByteFloorMs: 100,
+  interByteByteTimes: 20,
+  gapFloorMs: 10,
+  gapByteTimes: 2,
+  retries: 2,
+  preambleBytes: 4,
+  reopenInitialMs: 1000,
+  reopenMaxMs: 60_000,
+};
+
+/** Response, inter-byte and whole-answer limits for one exchange on `line`. */
+export function exchangeTimeouts(line: LineSettings, timing: Rs485Timing): ExchangeTimeouts {
+  const b = byteTimeMs(line);
+  const interByteMs = Math.max(timing.interByteFloorMs, timing.interByteByteTimes * b);
+  return {
+    responseMs: timing.responseBaseMs + timing.responseByteTimes * b,
+    interByteMs,
+    // The longest frame (with a preamble) twice over, plus one inter-byte pause: generous, but finite.
+    maxAnswerMs: 2 * (MAX_FRAME_LENGTH + 4) * b + interByteMs,
+  };
+}
+
+/** Silence after an exchange before the next transmission on `line`. */
+export function interFrameGapMs(line: LineSettings, timing: Rs485Timing): number {
+  return Math.max(timing.gapFloorMs, timing.gapByteTimes * byteTimeMs(line));
+}
