@@ -125,9 +125,8 @@ describe("data service over TCP", { timeout: 180_000 }, () => {
       assert.equal(decoded.value.seq.fin, i === frames.length - 1);
       seqs.push(decoded.value.seq.seq);
     });
-    seqs.forEach((seq, i) =>
-      assert.equal(seq, ((seqs[0] as number) + i) & 0x0f, "RSEQ increments per frame"),
-    );
+    const expected = seqs.map((_, i) => ((seqs[0] as number) + i) & 0x0f);
+    assert.deepEqual(seqs, expected, "RSEQ increments per frame");
   });
 
   it("answers F1 for all meters: more frames than the outbound queue holds at once, none dropped", async () => {
