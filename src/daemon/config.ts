@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { OpenDcuError } from "../common/errors.ts";
 import { PW_POLICY_SCHEMA } from "../uplink/pw-check.ts";
+import { REPORTING_CONFIG_SCHEMA, REPORTING_DEFAULTS } from "./reporting-config.ts";
 
 const endpoint = z.object({
   host: z.string().min(1),
@@ -61,6 +62,8 @@ export const DAEMON_CONFIG_SCHEMA = z.object({
       maxReadsPerRequest: z.number().int().min(0).max(2040).default(16),
     })
     .default({ freshnessMs: 900_000, timeoutMs: 15_000, maxReadsPerRequest: 16 }),
+  /** Active reporting: AFN05 F29/F37 default, outbox cap, retry pause (daemon/reporting-config.ts). */
+  reporting: REPORTING_CONFIG_SCHEMA.default(REPORTING_DEFAULTS),
   /** Test hooks instead of patching internals (conventions §24). */
   testing: z
     .object({

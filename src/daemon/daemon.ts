@@ -5,6 +5,7 @@
  *
  *   SQLite ◄── TerminalCore ◄── Dispatcher ◄── LinkSession(s) ◄── UplinkServer (masters connect)
  *                                                          ◄── UplinkClient (dials the master)
+ *   outbox ──► ActiveReporter ──► (the logged-in client link, else a master's connection): reporting.ts
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -23,6 +24,7 @@ import { needsFreshTraffic, TrafficMeter } from "../uplink/traffic-meter.ts";
 import { UplinkClient } from "../uplink/uplink-client.ts";
 import { UplinkServer } from "../uplink/uplink-server.ts";
 import { type DaemonConfig, type DaemonConfigInput, parseDaemonConfig } from "./config.ts";
+import { type Reporting, startReporting } from "./reporting.ts";
 import { uplinkTimings } from "./uplink-timings.ts";
 
 export const DEFAULT_LISTEN = { host: "127.0.0.1", port: 4059 } as const;
@@ -39,6 +41,8 @@ export interface DaemonHandle {
   readonly traffic: TrafficMeter;
   /** Monthly traffic limit (AFN04 F36); active reports consult `flowControl.reportsAllowed()`. */
   readonly flowControl: FlowControl;
+  /** Active reporting: the reporter's counters; the outbox itself is `core.store.outbox`. */
+  readonly reporting: Reporting;
   close(): Promise<void>;
 }
 
@@ -61,6 +65,8 @@ export async function startDaemon(
     utcOffsetMinutes: config.utcOffsetMinutes,
     logger,
   });
+  // Before start(): the start-up events (ERC1, ERC14) are reported like any other.
+  const reporting = startReporting({ core, config, logger });
   core.start();
   const dispatcher = new Dispatcher(core, logger.child({ module: "dispatcher" }));
   dispatcher.livePolicy = config.dataService;
@@ -102,6 +108,7 @@ export async function startDaemon(
     logger: logger.child({ module: "flow-control" }),
   });
   trafficMeter.start();
+  reporting.addGate(flowControl);
   const accountTraffic = (): void => trafficMeter.flush();
   const common = {
     identity,
@@ -132,6 +139,7 @@ export async function startDaemon(
         port: listen.port,
         logger,
         maxConnections: config.uplink.maxConnections,
+        onSessionStart: (session) => reporting.attach(session, "server"),
       });
       logger.info({ module: "uplink", host: server.host, port: server.port }, "uplink listening");
     }
@@ -143,12 +151,14 @@ export async function startDaemon(
         logger,
         timings: uplinkTimings(core, config),
         backoff: config.uplink.reconnect,
+        onOnline: (session) => reporting.attach(session, "client"),
       });
       client.start();
     }
   } catch (error) {
     await server?.close();
     trafficMeter.stop();
+    reporting.close();
     core.close();
     throw error;
   }
@@ -162,8 +172,10 @@ export async function startDaemon(
     client,
     traffic: trafficMeter,
     flowControl,
+    reporting,
     close() {
       closing ??= (async () => {
+        reporting.close();
         await client?.stop();
         await server?.close();
         trafficMeter.stop();

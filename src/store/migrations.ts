@@ -172,6 +172,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    description: "report outbox: active reports kept until the master confirms them",
+    sql: `
+      -- One row per active report frame (uplink/active-reporter.ts): kept across link drops and restarts
+      -- until the master confirms it; bounded by the outbox-repo.ts cap.
+      CREATE TABLE report_outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('event', 'class1', 'class2')),
+        afn INTEGER NOT NULL CHECK (afn BETWEEN 0 AND 255),
+        units BLOB NOT NULL,
+        event_slot INTEGER CHECK (event_slot BETWEEN 0 AND 255),
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_attempt_at INTEGER
+      ) STRICT;
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

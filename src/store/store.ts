@@ -7,7 +7,8 @@
  *     ├─ meters       AFN04 F10 archive                 ├─ meterEvents   events read from meters (bounded)
  *     ├─ readings     current value per (item, point)   ├─ readingState  per-meter success/failure, 补抄 needs
  *     ├─ daily/monthly/curves  frozen data, retention   ├─ traffic       bytes per day / month
- *     └─ kv           small terminal state              └─ files         AFN0F transfer state
+ *     ├─ kv           small terminal state              ├─ files         AFN0F transfer state
+ *     └─ outbox       active reports until confirmed
  */
 import type { Clock } from "../common/clock.ts";
 import { type Logger, silentLogger } from "../common/logger.ts";
@@ -18,6 +19,7 @@ import { FrozenRepository } from "./frozen-repo.ts";
 import { KvRepository } from "./kv-repo.ts";
 import { MeterEventsRepository } from "./meter-events-repo.ts";
 import { MetersRepository } from "./meters-repo.ts";
+import { OutboxRepository } from "./outbox-repo.ts";
 import { ParametersRepository } from "./parameters-repo.ts";
 import { Quarantine } from "./quarantine.ts";
 import { ReadingStateRepository } from "./reading-state-repo.ts";
@@ -50,6 +52,7 @@ export class Store {
   readonly meterEvents: MeterEventsRepository;
   readonly traffic: TrafficRepository;
   readonly files: FileTransferRepository;
+  readonly outbox: OutboxRepository;
 
   constructor(options: StoreOptions) {
     const logger = (options.logger ?? silentLogger).child({ module: "store" });
@@ -70,6 +73,7 @@ export class Store {
     this.meterEvents = new MeterEventsRepository(db);
     this.traffic = new TrafficRepository(db, this.clock, this.utcOffsetMinutes);
     this.files = new FileTransferRepository(db, this.clock);
+    this.outbox = new OutboxRepository(db, this.kv, this.quarantine);
   }
 
   /** Runs `fn` in one transaction (repositories' own transactions join it). */
@@ -92,6 +96,7 @@ export class Store {
       this.meterEvents.clear();
       this.traffic.clear();
       this.files.clear();
+      this.outbox.clear();
     });
   }
 

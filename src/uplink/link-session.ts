@@ -13,8 +13,8 @@ import type { Clock, TimerHandle } from "../common/clock.ts";
 import type { Logger } from "../common/logger.ts";
 import { toHex } from "../protocol/common/hex.ts";
 import { daFromPns, dtFromFns } from "../protocol/gw1376-1/dadt.ts";
-import type { DataItem } from "../protocol/gw1376-1/data-units.ts";
-import type { Control, EventCounters, Seq } from "../protocol/gw1376-1/frame.ts";
+import { type DataItem, encodeDataUnits } from "../protocol/gw1376-1/data-units.ts";
+import { type Control, type EventCounters, encodeFrame, type Seq } from "../protocol/gw1376-1/frame.ts";
 import { decodeMessage, encodeMessage, type Message } from "../protocol/gw1376-1/message.ts";
 import { encodeMultiFrame } from "../protocol/gw1376-1/multi-frame.ts";
 import { type Gw13761Profile, PROFILE_2013 } from "../protocol/gw1376-1/profile.ts";
@@ -104,6 +104,7 @@ export class LinkSession {
   readonly #logger: Logger;
   readonly #unsubscribe: () => void;
   readonly #repeats: RepeatFilter | undefined;
+  readonly #responseListeners = new Set<(message: Message) => void>();
   #partialTimer: TimerHandle | undefined;
   #pfc = 0;
   /** Requests not yet answered; served strictly one after another so replies keep the request order. */
@@ -140,26 +141,45 @@ export class LinkSession {
     items: readonly DataItem[],
     con: boolean,
   ): { pseq: number; sent: Promise<boolean> } {
-    const pseq = this.#pfc & 0x0f;
-    this.#pfc = (this.#pfc + 1) & 0xff;
+    const groups = items.map((item) => ({ pns: [item.pn], fns: [item.fn], items: [item] }));
+    return this.sendInitiatedUnits(afn, fc, encodeDataUnits(afn, 1, groups, this.#profile), con);
+  }
+
+  /**
+   * Sends a terminal-initiated frame whose data units are already encoded (active reports from the outbox).
+   * `repeatPseq` resends an earlier frame under its own sequence number: a retransmission does not advance
+   * the PFC (§2.2).
+   */
+  sendInitiatedUnits(
+    afn: number,
+    fc: number,
+    userData: Uint8Array,
+    con: boolean,
+    repeatPseq?: number,
+  ): { pseq: number; sent: Promise<boolean> } {
+    let pseq: number;
+    if (repeatPseq === undefined) {
+      pseq = this.#pfc & 0x0f;
+      this.#pfc = (this.#pfc + 1) & 0xff;
+    } else {
+      pseq = repeatPseq & 0x0f;
+    }
     const control: Control = { dir: 1, prm: 1, fcbAcd: 0, fcv: 0, fc };
     const seq: Seq = { tpv: false, fir: true, fin: true, con, seq: pseq };
-    const frame = encodeMessage(
-      {
-        control,
-        address: {
-          area: this.#o.identity.area,
-          terminal: this.#o.identity.terminal,
-          master: 0,
-          group: false,
-        },
-        afn,
-        seq,
-        groups: items.map((item) => ({ pns: [item.pn], fns: [item.fn], items: [item] })),
-      },
-      this.#profile,
-    );
+    const address = {
+      area: this.#o.identity.area,
+      terminal: this.#o.identity.terminal,
+      master: 0,
+      group: false,
+    };
+    const frame = encodeFrame({ control, address, afn, seq, userData }, this.#profile);
     return { pseq, sent: this.#queue.send(frame) };
+  }
+
+  /** Subscribes to the master's replies (PRM=0) on this link, e.g. its confirms of active reports. */
+  onMasterResponse(listener: (message: Message) => void): () => void {
+    this.#responseListeners.add(listener);
+    return () => this.#responseListeners.delete(listener);
   }
 
   close(): Promise<void> {
@@ -238,6 +258,13 @@ export class LinkSession {
     this.#o.onValidFrame?.();
     if (message.control.prm === 0) {
       this.#o.onResponse?.(message);
+      for (const listener of this.#responseListeners) {
+        try {
+          listener(message);
+        } catch (error) {
+          this.#logger.error({ error: String(error) }, "response listener failed");
+        }
+      }
       return;
     }
     if (message.afn === 0x02 || message.afn === 0x00) {

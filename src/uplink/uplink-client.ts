@@ -34,6 +34,8 @@ export interface UplinkClientOptions
   readonly backoff?: BackoffOptions;
   readonly connectTimeoutMs?: number;
   readonly onSessionEnd?: (session: LinkSession) => void;
+  /** The master confirmed the login: the link may now carry active reports (§3.2: not before). */
+  readonly onOnline?: (session: LinkSession) => void;
 }
 
 type LinkState = "connecting" | "logging-in" | "online" | "closed";
@@ -122,6 +124,7 @@ export class UplinkClient {
         this.logins++;
         this.#logger.info({}, "logged in");
         this.#armHeartbeat();
+        if (this.#session !== undefined) this.#o.onOnline?.(this.#session);
       } else if (++this.#unconfirmed >= MAX_UNCONFIRMED) {
         this.#logger.warn({ tries: this.#unconfirmed }, "login not confirmed; reconnecting");
         void this.#session?.close();

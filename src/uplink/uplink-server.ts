@@ -14,6 +14,8 @@ export interface UplinkServerOptions extends Omit<LinkSessionOptions, "stream" |
   readonly maxConnections?: number;
   /** Called when a session ends, with its counters (traffic accounting). */
   readonly onSessionEnd?: (session: LinkSession) => void;
+  /** Called for each accepted connection (active reporting routes reports to connected masters). */
+  readonly onSessionStart?: (session: LinkSession) => void;
 }
 
 export class UplinkServer {
@@ -45,6 +47,7 @@ export class UplinkServer {
       const session = new LinkSession({ ...options, stream, logger });
       sessions.add(session);
       logger.info({ peer: stream.label }, "master connected");
+      options.onSessionStart?.(session);
       void stream.closed.then(() => {
         sessions.delete(session);
         logger.info({ peer: stream.label, ...session.counters }, "master disconnected");

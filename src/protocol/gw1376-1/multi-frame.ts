@@ -59,11 +59,31 @@ export function encodeMultiFrame(
   items: readonly DataItem[],
   profile: Gw13761Profile = PROFILE_2013,
 ): Uint8Array[] {
-  const groups = groupItemsCompactly(items);
   const auxBytes =
     (header.pw ? 16 : 0) +
     (header.control.dir === 1 && header.control.fcbAcd === 1 ? 2 : 0) +
     (header.seq.tpv ? 6 : 0);
+  const regions = packDataUnits(header.afn, header.control.dir, items, auxBytes, profile);
+  const total = regions.length;
+  return regions.map((userData, i) => {
+    const seq = { ...header.seq, fir: i === 0, fin: i === total - 1, seq: (header.seq.seq + i) & 0x0f };
+    return encodeFrame({ ...header, seq, userData }, profile);
+  });
+}
+
+/**
+ * The data-unit regions of `items`, split on unit boundaries so that each fits one frame carrying
+ * `auxBytes` of AUX (PW/EC/Tp). Also used for active reports, whose frames are built one at a time later.
+ * Throws RangeError when a single data unit cannot fit one frame.
+ */
+export function packDataUnits(
+  afn: number,
+  dir: 0 | 1,
+  items: readonly DataItem[],
+  auxBytes: number,
+  profile: Gw13761Profile = PROFILE_2013,
+): Uint8Array[] {
+  const groups = groupItemsCompactly(items);
   const budget = profile.maxFrameBytes - FRAME_OVERHEAD - 8 - auxBytes;
   if (budget <= 4)
     throw new RangeError(`maxFrameBytes ${profile.maxFrameBytes} leaves no room for data units`);
@@ -83,12 +103,12 @@ export function encodeMultiFrame(
     return true;
   };
   for (const group of groups) {
-    const endsFrame = group.fns.some((fn) => runsToEnd(header.afn, header.control.dir, fn));
+    const endsFrame = group.fns.some((fn) => runsToEnd(afn, dir, fn));
     if (endsFrame && group.items.length > 1) {
       // Several run-to-end bodies under one DA/DT could never be told apart: one unit per item.
       for (const item of group.items) {
         const single = { pns: [item.pn], fns: [item.fn], items: [item] };
-        if (!place(encodeDataUnits(header.afn, header.control.dir, [single], profile), true)) {
+        if (!place(encodeDataUnits(afn, dir, [single], profile), true)) {
           throw new RangeError(
             `p${item.pn} F${item.fn} does not fit one ${profile.maxFrameBytes}-byte frame`,
           );
@@ -96,14 +116,9 @@ export function encodeMultiFrame(
       }
       continue;
     }
-    if (place(encodeDataUnits(header.afn, header.control.dir, [group], profile), endsFrame)) continue;
+    if (place(encodeDataUnits(afn, dir, [group], profile), endsFrame)) continue;
     for (const item of group.items) {
-      const single = encodeDataUnits(
-        header.afn,
-        header.control.dir,
-        [{ pns: [item.pn], fns: [item.fn], items: [item] }],
-        profile,
-      );
+      const single = encodeDataUnits(afn, dir, [{ pns: [item.pn], fns: [item.fn], items: [item] }], profile);
       if (!place(single, endsFrame)) {
         throw new RangeError(
           `p${item.pn} F${item.fn} needs ${single.length} bytes, more than one ${profile.maxFrameBytes}-byte frame holds`,
@@ -111,17 +126,14 @@ export function encodeMultiFrame(
       }
     }
   }
-
-  const total = chunks.length;
-  return chunks.map((parts, i) => {
+  return chunks.map((parts) => {
     const userData = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
     for (const p of parts) {
       userData.set(p, at);
       at += p.length;
     }
-    const seq = { ...header.seq, fir: i === 0, fin: i === total - 1, seq: (header.seq.seq + i) & 0x0f };
-    return encodeFrame({ ...header, seq, userData }, profile);
+    return userData;
   });
 }
 

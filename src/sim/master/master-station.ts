@@ -54,6 +54,26 @@ export interface MasterReply {
 
 export type LinkEvent = { kind: "login" | "heartbeat" | "logout"; message: Message };
 
+/** A DCU-initiated data frame (active report, §3.5): an important event (AFN0E F1) or timed-task data. */
+export interface ActiveReport {
+  readonly afn: number;
+  readonly items: readonly DataItem[];
+  readonly message: Message;
+  /** CON=1: the DCU waits for AFN00 F1, which the station sends once its report listeners have run. */
+  readonly confirmRequested: boolean;
+}
+
+export type EventLog = "important" | "general";
+
+/** AFN0E F1/F2 read as one list: the counters and pointers of the answer, the records oldest first. */
+export interface EventsRead {
+  readonly ec1: number;
+  readonly ec2: number;
+  readonly pm: number;
+  readonly pn: number;
+  readonly records: readonly Record_[];
+}
+
 /** Function codes of master-initiated frames (§1.3): 10 for set/control/reset, 11 for queries. */
 function functionCode(afn: number): number {
   if (afn === 0x01) return 1;
@@ -67,6 +87,9 @@ export class MasterStation {
   readonly #splitter = new FrameSplitter();
   readonly #reassembler = new MultiFrameReassembler();
   readonly #linkListeners = new Set<(event: LinkEvent) => void>();
+  readonly #reportListeners = new Set<(report: ActiveReport) => void>();
+  /** Active reports received and confirmed (status, tests). */
+  readonly reportCounters = { received: 0, confirmed: 0 };
   #area: string | undefined;
   #terminal: number | undefined;
   readonly #msa: number;
@@ -105,6 +128,51 @@ export class MasterStation {
   onLink(listener: (event: LinkEvent) => void): () => void {
     this.#linkListeners.add(listener);
     return () => this.#linkListeners.delete(listener);
+  }
+
+  /**
+   * Subscribes to the DCU's active reports. A report that asks for confirmation (CON=1) is confirmed only
+   * while at least one listener is subscribed: a station that is not listening (a one-shot CLI query) must
+   * not take reports away from the master that is.
+   */
+  onReport(listener: (report: ActiveReport) => void): () => void {
+    this.#reportListeners.add(listener);
+    return () => this.#reportListeners.delete(listener);
+  }
+
+  /**
+   * AFN0E F1 (important) / F2 (general) events from pointer `from` (inclusive) to `to` (exclusive), wrapping
+   * at 256 (§3.6). Without a range: the whole ring, oldest first — a first one-slot request learns EC1/EC2,
+   * then Pm = Pn = the counter asks for the full lap starting at the oldest record. Undefined on a deny.
+   */
+  async readEvents(
+    log: EventLog,
+    range?: { from: number; to: number },
+    options: RequestOptions = {},
+  ): Promise<EventsRead | undefined> {
+    const fn = log === "important" ? 1 : 2;
+    let pm = range?.from;
+    let pn = range?.to;
+    if (pm === undefined || pn === undefined) {
+      const probe = await this.request(0x0e, [{ pn: 0, fn, data: { pm: 0, pn: 1 } }], options);
+      const counters = probe.items[0]?.data as { ec1?: unknown; ec2?: unknown } | undefined;
+      const next = log === "important" ? counters?.ec1 : counters?.ec2;
+      if (probe.denied || typeof next !== "number") return undefined;
+      pm = next;
+      pn = next;
+    }
+    const reply = await this.request(0x0e, [{ pn: 0, fn, data: { pm, pn } }], options);
+    const units = reply.items.filter((i) => i.fn === fn).map((i) => i.data as unknown as EventsRead);
+    const first = units[0];
+    const last = units[units.length - 1];
+    if (reply.denied || first === undefined || last === undefined) return undefined;
+    return {
+      ec1: last.ec1,
+      ec2: last.ec2,
+      pm: first.pm,
+      pn: last.pn,
+      records: units.flatMap((u) => u.records),
+    };
   }
 
   /** Sends one request and resolves with the (reassembled) answer; rejects with `timeout` when none comes. */
@@ -198,17 +266,52 @@ export class MasterStation {
       this.#logger.warn({ reason: result.reason }, "multi-frame answer dropped");
   }
 
-  /** DCU-initiated frames: AFN02 link frames are confirmed with AFN00 F1 (C=0B, SEQ 60+PSEQ: §3.2). */
+  /**
+   * DCU-initiated frames: AFN02 link frames are confirmed with AFN00 F1 (C=0B, SEQ 60+PSEQ: §3.2); any other
+   * AFN is an active report, confirmed with AFN00 F1 (C=00, §1.3) when it asks for it and someone listens.
+   */
   #onInitiated(m: Message): void {
-    if (m.afn !== 0x02) return;
     this.#area ??= m.address.area;
     this.#terminal ??= m.address.terminal;
+    if (m.afn !== 0x02) {
+      this.#onReport(m);
+      return;
+    }
     const fn = messageItems(m)[0]?.fn;
     const kind = fn === 1 ? "login" : fn === 3 ? "heartbeat" : fn === 2 ? "logout" : undefined;
     if (kind === undefined) return;
+    this.#confirm(m, 11);
+    for (const listener of this.#linkListeners) listener({ kind, message: m });
+  }
+
+  #onReport(m: Message): void {
+    this.reportCounters.received++;
+    const report: ActiveReport = {
+      afn: m.afn,
+      items: messageItems(m),
+      message: m,
+      confirmRequested: m.seq.con,
+    };
+    let heard = false;
+    for (const listener of this.#reportListeners) {
+      heard = true;
+      try {
+        listener(report);
+      } catch (error) {
+        this.#logger.error({ error: String(error) }, "report listener failed");
+      }
+    }
+    if (report.confirmRequested && heard) {
+      this.#confirm(m, 0);
+      this.reportCounters.confirmed++;
+    }
+  }
+
+  /** AFN00 F1 for the DCU frame `m`: same address, SEQ = its PSEQ, function code `fc`. */
+  #confirm(m: Message, fc: number): void {
     const confirm = encodeMessage(
       {
-        control: { dir: 0, prm: 0, fcbAcd: 0, fcv: 0, fc: 11 },
+        control: { dir: 0, prm: 0, fcbAcd: 0, fcv: 0, fc },
         address: { ...m.address, group: false },
         afn: 0x00,
         seq: { tpv: false, fir: true, fin: true, con: false, seq: m.seq.seq },
@@ -217,7 +320,6 @@ export class MasterStation {
       this.#profile,
     );
     this.#stream.write(confirm).catch(() => undefined);
-    for (const listener of this.#linkListeners) listener({ kind, message: m });
   }
 
   close(): Promise<void> {

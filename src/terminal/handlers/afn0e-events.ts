@@ -102,7 +102,7 @@ function ercAnswer(store: Store, erc: number, count: number): DataItem[] {
 }
 
 /** The stored bytes as the ERC codec's value; a record no layout explains travels raw (same bytes). */
-function recordValue(event: StoredEvent): Value {
+export function recordValue(event: Pick<StoredEvent, "erc" | "record">): Value {
   const decoded = decodeErcRecord(event.record);
   return decoded.ok ? decoded.value : { erc: event.erc, raw: toHex(event.record.subarray(2)) };
 }
