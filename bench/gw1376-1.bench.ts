@@ -69,8 +69,9 @@ function f10With32Meters(): Uint8Array {
   });
 }
 
-export default async function run(): Promise<BenchReport> {
-  const mix: Record<string, Uint8Array> = {
+/** The benchmark's frame mix by name (exported so that a profiler run can decode the same frames). */
+export function benchMix(): Record<string, Uint8Array> {
+  return {
     login: hexFrame("68 32 00 32 00 68 C9 00 02 34 12 00 02 71 00 00 01 00 85 16"),
     heartbeat: hexFrame("68 4A 00 4A 00 68 C9 01 01 BA 07 00 02 73 00 00 04 00 05 30 14 15 71 23 F7 16"),
     "AFN0C F129 reply": hexFrame(
@@ -79,6 +80,10 @@ export default async function run(): Promise<BenchReport> {
     "AFN0D F161 reply, 8 points": f161ReplyFor8Points(),
     "AFN04 F10, 32 meters": f10With32Meters(),
   };
+}
+
+export default async function run(): Promise<BenchReport> {
+  const mix = benchMix();
   const decoded: Record<string, Message> = {};
   for (const [name, bytes] of Object.entries(mix)) {
     const m = decodeMessage(bytes);

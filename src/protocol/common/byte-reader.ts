@@ -86,6 +86,17 @@ export class ByteReader {
     );
   }
 
+  /**
+   * Claims the next `n` bytes and returns the index of the first one in `bytes` (raises `truncated` when
+   * fewer are left). For hot decoders that read the bytes in place: no view object is created.
+   */
+  take(n: number, field: string): number {
+    this.#need(n, field);
+    const p = this.#pos;
+    this.#pos = p + n;
+    return p;
+  }
+
   /** A view (not a copy) of the next `n` bytes. */
   bytesView(n: number, field: string): Uint8Array {
     this.#need(n, field);

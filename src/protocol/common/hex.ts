@@ -15,6 +15,14 @@ export function toHex(bytes: Uint8Array, separator = " "): string {
   return out;
 }
 
+/** Spaced (or `separator`-joined) upper-case hex of `bytes[start..end)`, without making a view. */
+export function toHexRange(bytes: Uint8Array, start: number, end: number, separator = " "): string {
+  if (end <= start) return "";
+  let out = BYTE_HEX[bytes[start] as number] as string;
+  for (let i = start + 1; i < end; i++) out += separator + (BYTE_HEX[bytes[i] as number] as string);
+  return out;
+}
+
 /**
  * Parses hex with optional spaces, colons, commas or `0x` prefixes. Returns undefined on any character that
  * is not hex or on an odd digit count, so callers can name the bad input.

@@ -14,6 +14,7 @@
  * `decode` returns undefined for invalid content; `encode` throws a RangeError naming the problem.
  */
 
+import { BCD_PAIR_TEXT, BCD_PAIR_VALUE } from "../common/bcd.ts";
 import type { FormatId, Value } from "./layout.ts";
 
 export interface FormatCodec {
@@ -21,31 +22,39 @@ export interface FormatCodec {
   readonly bytes: number;
   /** The value, `null` for all-`EE` ("no data"), or undefined for invalid content. */
   decode(bytes: Uint8Array): Value | undefined;
+  /**
+   * `decode` of the format's bytes in place, at `buffer[at .. at + bytes)`; the caller has checked that they
+   * are there. The layout decoder's path: no view object per value.
+   */
+  decodeAt(buffer: Uint8Array, at: number): Value | undefined;
   /** The wire bytes of `value`; throws RangeError when the value cannot be represented. */
   encode(value: Value): Uint8Array;
 }
 
 const NO_DATA = 0xee;
 
-function isAllNoData(bytes: Uint8Array): boolean {
-  if (bytes.length === 0) return false;
-  for (const b of bytes) if (b !== NO_DATA) return false;
+/** True when the `n` (≥ 1) bytes at `buffer[at]` are all `EE`. */
+function isAllNoData(buffer: Uint8Array, at: number, n: number): boolean {
+  for (let i = at; i < at + n; i++) if (buffer[i] !== NO_DATA) return false;
   return true;
 }
+
+/** Reads the content of a format in place (not all-EE; the bytes are there). */
+type DecodeAt = (buffer: Uint8Array, at: number) => Value | undefined;
 
 /** Wraps a codec so that all-EE decodes to null and null encodes to all-EE; also checks the width. */
 function withNoData(
   id: FormatId,
   bytes: number,
-  decode: (b: Uint8Array) => Value | undefined,
+  decode: DecodeAt,
   encode: (v: Value) => Uint8Array,
 ): FormatCodec {
+  const decodeAt: DecodeAt = (buffer, at) => (isAllNoData(buffer, at, bytes) ? null : decode(buffer, at));
   return {
     bytes,
+    decodeAt,
     decode(input) {
-      if (input.length !== bytes) return undefined;
-      if (isAllNoData(input)) return null;
-      return decode(input);
+      return input.length === bytes ? decodeAt(input, 0) : undefined;
     },
     encode(value) {
       if (value === null) return new Uint8Array(bytes).fill(NO_DATA);
@@ -54,13 +63,6 @@ function withNoData(
       return out;
     },
   };
-}
-
-/** Two BCD digits of one byte, or undefined when a nibble is above 9. */
-function bcdPair(byte: number): number | undefined {
-  const hi = byte >> 4;
-  const lo = byte & 0x0f;
-  return hi > 9 || lo > 9 ? undefined : hi * 10 + lo;
 }
 
 function toBcdByte(n: number): number {
@@ -79,24 +81,19 @@ interface NumericSpec {
   readonly signed: boolean;
 }
 
-/** The magnitude digits as a scaled integer, or undefined on a bad nibble. */
-function decodeScaled(
-  bytes: Uint8Array,
-  signed: boolean,
-): { magnitude: number; negative: boolean } | undefined {
-  let magnitude = 0;
-  let negative = false;
-  for (let i = bytes.length - 1; i >= 0; i--) {
-    let byte = bytes[i] as number;
-    if (signed && i === bytes.length - 1) {
-      negative = (byte & 0x80) !== 0;
-      byte &= 0x7f;
-    }
-    const pair = bcdPair(byte);
-    if (pair === undefined) return undefined;
+/**
+ * The BCD digits of `buffer[at .. at + n)` (least significant pair first) as an integer, or -1 on a bad
+ * nibble. `topMask` clears bits of the most significant byte first (0x7f drops a sign bit S).
+ */
+function bcdIntegerAt(buffer: Uint8Array, at: number, n: number, topMask: number): number {
+  let magnitude = BCD_PAIR_VALUE[(buffer[at + n - 1] as number) & topMask] as number;
+  if (magnitude < 0) return -1;
+  for (let i = at + n - 2; i >= at; i--) {
+    const pair = BCD_PAIR_VALUE[buffer[i] as number] as number;
+    if (pair < 0) return -1;
     magnitude = magnitude * 100 + pair;
   }
-  return { magnitude, negative };
+  return magnitude;
 }
 
 function encodeScaled(
@@ -141,14 +138,17 @@ function nearestInteger(x: number): number | undefined {
 
 function numeric(id: FormatId, spec: NumericSpec): FormatCodec {
   const factor = 10 ** spec.decimals;
+  const n = spec.bytes;
+  const topMask = spec.signed ? 0x7f : 0xff;
   return withNoData(
     id,
-    spec.bytes,
-    (bytes) => {
-      const scaled = decodeScaled(bytes, spec.signed);
-      if (scaled === undefined) return undefined;
-      const abs = scaled.magnitude / factor;
-      return scaled.negative && scaled.magnitude !== 0 ? -abs : abs;
+    n,
+    (buffer, at) => {
+      const magnitude = bcdIntegerAt(buffer, at, n, topMask);
+      if (magnitude < 0) return undefined;
+      const abs = magnitude / factor;
+      const negative = spec.signed && ((buffer[at + n - 1] as number) & 0x80) !== 0;
+      return negative && magnitude !== 0 ? -abs : abs;
     },
     (value) => {
       const scaled = scaleExactly(id, value, spec.decimals);
@@ -173,12 +173,11 @@ function a2Value(mantissa: number, exponent: number): number {
 const FORMAT_A2 = withNoData(
   "A.2",
   2,
-  (bytes) => {
-    const b1 = bytes[0] as number;
-    const b2 = bytes[1] as number;
-    const low = bcdPair(b1);
+  (buffer, at) => {
+    const b2 = buffer[at + 1] as number;
+    const low = BCD_PAIR_VALUE[buffer[at] as number] as number;
     const hundreds = b2 & 0x0f;
-    if (low === undefined || hundreds > 9) return undefined;
+    if (low < 0 || hundreds > 9) return undefined;
     const exponent = A2_EXPONENTS[b2 >> 5] as number;
     const mantissa = hundreds * 100 + low;
     const magnitude = a2Value(mantissa, exponent);
@@ -222,12 +221,12 @@ function readNumberWith(value: Value, id: FormatId, key: string): { number: numb
 const FORMAT_A3 = withNoData(
   "A.3",
   4,
-  (bytes) => {
-    const b4 = bytes[3] as number;
+  (buffer, at) => {
+    const b4 = buffer[at + 3] as number;
     if ((b4 & 0xa0) !== 0 || (b4 & 0x0f) > 9) return undefined;
-    const low = decodeScaled(bytes.subarray(0, 3), false);
-    if (low === undefined) return undefined;
-    const magnitude = (b4 & 0x0f) * 1_000_000 + low.magnitude;
+    const low = bcdIntegerAt(buffer, at, 3, 0xff);
+    if (low < 0) return undefined;
+    const magnitude = (b4 & 0x0f) * 1_000_000 + low;
     const negative = (b4 & 0x10) !== 0 && magnitude !== 0;
     return { value: negative ? -magnitude : magnitude, unit: (b4 & 0x40) !== 0 ? "MWh" : "kWh" };
   },
@@ -267,6 +266,58 @@ const DIGIT_PAIRS: readonly string[] = Array.from({ length: 100 }, (_, n) => Str
 const PATTERN_PART: Record<Part, string> = { ss: "ss", mm: "mm", hh: "hh", DD: "DD", MM: "MM", YY: "20YY" };
 
 /**
+ * The text reader of a timestamp (wire order, text pattern, valid ranges): returns undefined on a bad nibble or
+ * a part out of range. `masks[i]` is ANDed into wire byte i first (A.1 keeps the weekday in the month byte).
+ */
+function timeTextReader(
+  wire: readonly Part[],
+  pattern: string,
+  ranges: Record<Part, readonly [number, number]>,
+  masks: readonly number[] = [],
+): (buffer: Uint8Array, at: number) => string | undefined {
+  // Hot path (every frozen-data answer carries several timestamps): each part of the text is one lookup in a
+  // table of its 100 possible texts, literal separator included ("-" + "11"), so decoding is one pass.
+  const pieces: { wire: number; mask: number; texts: readonly string[] }[] = [];
+  let literal = "";
+  for (const token of patternTokens(pattern)) {
+    if (!isPart(token)) {
+      literal += token;
+      continue;
+    }
+    const index = wire.indexOf(token);
+    if (index < 0) throw new RangeError(`format table: ${token} of "${pattern}" is not on the wire`);
+    const prefix = literal + (token === "YY" ? "20" : "");
+    pieces.push({ wire: index, mask: masks[index] ?? 0xff, texts: DIGIT_PAIRS.map((d) => prefix + d) });
+    literal = "";
+  }
+  const suffix = literal;
+  const wireMask = wire.map((_, i) => masks[i] ?? 0xff);
+  const wireMin = wire.map((part) => ranges[part][0]);
+  const wireMax = wire.map((part) => ranges[part][1]);
+  const n = wire.length;
+  return (buffer, at) => {
+    for (let i = 0; i < n; i++) {
+      const value = BCD_PAIR_VALUE[(buffer[at + i] as number) & (wireMask[i] as number)] as number;
+      // a bad nibble is -1, below every minimum
+      if (value < (wireMin[i] as number) || value > (wireMax[i] as number)) return undefined;
+    }
+    let text = "";
+    for (const piece of pieces) {
+      text += piece.texts[BCD_PAIR_VALUE[(buffer[at + piece.wire] as number) & piece.mask] as number];
+    }
+    return suffix === "" ? text : text + suffix;
+  };
+}
+
+function patternTokens(pattern: string): string[] {
+  return pattern.split(/(YY|MM|DD|hh|mm|ss)/).filter((t) => t !== "");
+}
+
+function isPart(token: string): token is Part {
+  return token in RANGES;
+}
+
+/**
  * A timestamp format given by its wire order (first byte first) and its text pattern, e.g.
  * `["mm","hh","DD","MM","YY"]` with `"YY-MM-DD hh:mm"` (the pattern writes `YY` as the 4-digit year 20YY).
  */
@@ -278,51 +329,24 @@ function timestamp(
 ): FormatCodec {
   const ranges: Record<Part, readonly [number, number]> = { ...RANGES, ...overrides };
   const inRange = (part: Part, n: number): boolean => n >= ranges[part][0] && n <= ranges[part][1];
-  const tokens = pattern.split(/(YY|MM|DD|hh|mm|ss)/).filter((t) => t !== "");
+  const tokens = patternTokens(pattern);
   const regex = new RegExp(
-    `^${tokens.map((t) => (t in RANGES ? (t === "YY" ? "20(\\d\\d)" : "(\\d\\d)") : escapeRegex(t))).join("")}$`,
+    `^${tokens.map((t) => (isPart(t) ? (t === "YY" ? "20(\\d\\d)" : "(\\d\\d)") : escapeRegex(t))).join("")}$`,
   );
-  const order = tokens.filter((t): t is Part => t in RANGES);
-  // Hot path (every frozen-data answer carries several timestamps): precompute, per text token, the wire
-  // byte it comes from (-1 for a literal), and per wire byte its valid range, so decoding is one pass.
-  const tokenWire = tokens.map((t) => (t in RANGES ? wire.indexOf(t as Part) : -1));
-  const tokenIsYear = tokens.map((t) => t === "YY");
-  const wireMin = wire.map((part) => ranges[part][0]);
-  const wireMax = wire.map((part) => ranges[part][1]);
-  return withNoData(
-    id,
-    wire.length,
-    (bytes) => {
-      for (let i = 0; i < wire.length; i++) {
-        const n = bcdPair(bytes[i] as number);
-        if (n === undefined || n < (wireMin[i] as number) || n > (wireMax[i] as number)) return undefined;
-      }
-      let text = "";
-      for (let t = 0; t < tokens.length; t++) {
-        const at = tokenWire[t] as number;
-        if (at < 0) {
-          text += tokens[t] as string;
-          continue;
-        }
-        const byte = bytes[at] as number;
-        text += (tokenIsYear[t] ? "20" : "") + DIGIT_PAIRS[(byte >> 4) * 10 + (byte & 0x0f)];
-      }
-      return text;
-    },
-    (value) => {
-      const match = typeof value === "string" ? regex.exec(value) : null;
-      if (match === null)
-        throw new RangeError(`${id}: expected "${patternText(pattern)}", got ${JSON.stringify(value)}`);
-      const parts = new Map<Part, number>();
-      order.forEach((part, i) => {
-        const n = Number(match[i + 1]);
-        if (!inRange(part, n))
-          throw new RangeError(`${id}: ${PATTERN_PART[part]} ${n} out of range in "${value}"`);
-        parts.set(part, n);
-      });
-      return Uint8Array.from(wire, (part) => toBcdByte(parts.get(part) ?? 0));
-    },
-  );
+  const order = tokens.filter(isPart);
+  return withNoData(id, wire.length, timeTextReader(wire, pattern, ranges), (value) => {
+    const match = typeof value === "string" ? regex.exec(value) : null;
+    if (match === null)
+      throw new RangeError(`${id}: expected "${patternText(pattern)}", got ${JSON.stringify(value)}`);
+    const parts = new Map<Part, number>();
+    order.forEach((part, i) => {
+      const n = Number(match[i + 1]);
+      if (!inRange(part, n))
+        throw new RangeError(`${id}: ${PATTERN_PART[part]} ${n} out of range in "${value}"`);
+      parts.set(part, n);
+    });
+    return Uint8Array.from(wire, (part) => toBcdByte(parts.get(part) ?? 0));
+  });
 }
 
 function escapeRegex(text: string): string {
@@ -334,18 +358,19 @@ function patternText(pattern: string): string {
 }
 
 /** A.1: ss mm hh DD [weekday D7..D5 | month] YY → `{ time: "2023-11-15 14:30:05", weekday: 0..7 }`. */
-const A1_TIME = timestamp("A.1", ["ss", "mm", "hh", "DD", "MM", "YY"], "YY-MM-DD hh:mm:ss");
+const A1_WIRE: readonly Part[] = ["ss", "mm", "hh", "DD", "MM", "YY"];
+const A1_PATTERN = "YY-MM-DD hh:mm:ss";
+const A1_TIME = timestamp("A.1", A1_WIRE, A1_PATTERN);
+/** The A.1 time text with the weekday bits of the month byte masked off. */
+const A1_TIME_TEXT = timeTextReader(A1_WIRE, A1_PATTERN, RANGES, [0xff, 0xff, 0xff, 0xff, 0x1f, 0xff]);
 
 const FORMAT_A1 = withNoData(
   "A.1",
   6,
-  (bytes) => {
-    const weekday = (bytes[4] as number) >> 5;
-    const plain = Uint8Array.from(bytes);
-    plain[4] = (bytes[4] as number) & 0x1f;
-    const time = A1_TIME.decode(plain);
+  (buffer, at) => {
+    const time = A1_TIME_TEXT(buffer, at);
     // weekday 0 = not given (vector X22), 1..7 = Monday..Sunday
-    return typeof time === "string" ? { time, weekday } : undefined;
+    return time === undefined ? undefined : { time, weekday: (buffer[at + 4] as number) >> 5 };
   },
   (value) => {
     const { number: weekday, exponent: time } = readA1(value);
@@ -376,12 +401,12 @@ function digitString(id: FormatId, bytes: number): FormatCodec {
   return withNoData(
     id,
     bytes,
-    (input) => {
+    (buffer, at) => {
       let out = "";
-      for (let i = input.length - 1; i >= 0; i--) {
-        const pair = bcdPair(input[i] as number);
+      for (let i = at + bytes - 1; i >= at; i--) {
+        const pair = BCD_PAIR_TEXT[buffer[i] as number];
         if (pair === undefined) return undefined;
-        out += String(pair).padStart(2, "0");
+        out += pair;
       }
       return out;
     },

@@ -18,21 +18,21 @@
 import type { Arbitrary } from "fast-check";
 import { ByteReader } from "../common/byte-reader.ts";
 import { ByteWriter } from "../common/byte-writer.ts";
-import { catchDecode, DecodeFailure, decodeError, type Result, raise } from "../common/decode-error.ts";
+import { catchDecode, type Result, raise } from "../common/decode-error.ts";
 import { fromHex, toHex } from "../common/hex.ts";
 import { FORMATS } from "./formats.ts";
 import type { CustomCodec, Field, FormatId, Record_, RepeatCount, Value } from "./layout.ts";
+import { recordReader } from "./layout-decoder.ts";
+import { fieldsMinLength } from "./layout-length.ts";
 
-/** Most entries a count may announce when an entry can be zero bytes long (bounds memory). */
-const MAX_ZERO_WIDTH_ENTRIES = 4096;
+export { fieldsFixedLength, fieldsMinLength } from "./layout-length.ts";
 
-type MutableRecord = { [key: string]: Value };
-
-/** Decodes `fields` in order from `reader`; raises (via the reader sentinel) `truncated` or `bad-value`. */
+/**
+ * Decodes `fields` in order from `reader`; raises (via the reader sentinel) `truncated` or `bad-value`.
+ * The layout is compiled into a specialised reader on first use (layout-decoder.ts).
+ */
 export function decodeFields(fields: readonly Field[], reader: ByteReader): Record_ {
-  const out: MutableRecord = {};
-  for (const field of fields) out[field.name] = decodeField(field, reader, out);
-  return out;
+  return recordReader(fields)(reader);
 }
 
 /** Encodes `value` per `fields` into `writer`; throws RangeError naming the field path on a bad value. */
@@ -68,194 +68,6 @@ export function encodeBody(fields: readonly Field[], value: Record_): Uint8Array
   return writer.finish();
 }
 
-/** The byte length of any body of `fields`, or undefined when it depends on the content. */
-export function fieldsFixedLength(fields: readonly Field[]): number | undefined {
-  let total = 0;
-  for (const field of fields) {
-    const n = fieldFixedLength(field);
-    if (n === undefined) return undefined;
-    total += n;
-  }
-  return total;
-}
-
-/** A lower bound of the byte length of any body of `fields` (used to bound counts before allocating). */
-export function fieldsMinLength(fields: readonly Field[]): number {
-  let total = 0;
-  for (const field of fields) total += fieldMinLength(field);
-  return total;
-}
-
-function fieldFixedLength(field: Field): number | undefined {
-  switch (field.type) {
-    case "format":
-      return FORMATS[field.format].bytes;
-    case "bin":
-    case "bits":
-    case "bitfield":
-    case "ascii":
-    case "bcd":
-    case "bytes":
-      return field.bytes;
-    case "ipv4":
-      return 4;
-    case "repeat": {
-      if (typeof field.count !== "number") return undefined;
-      const entry = fieldsFixedLength(field.fields);
-      return entry === undefined ? undefined : entry * field.count;
-    }
-    case "list":
-    case "lengthPrefixed":
-    case "rest":
-    case "custom":
-      return undefined;
-    default:
-      return unreachable(field);
-  }
-}
-
-function fieldMinLength(field: Field): number {
-  switch (field.type) {
-    case "list":
-      return field.countBytes;
-    case "lengthPrefixed":
-      return field.lengthBytes;
-    case "repeat":
-      return typeof field.count === "number" ? field.count * fieldsMinLength(field.fields) : 0;
-    case "rest":
-    case "custom":
-      return 0;
-    default:
-      return fieldFixedLength(field) ?? 0;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Decoding
-// ---------------------------------------------------------------------------------------------------------
-
-function decodeField(field: Field, reader: ByteReader, siblings: Record_): Value {
-  const name = field.name;
-  switch (field.type) {
-    case "format": {
-      const codec = FORMATS[field.format];
-      const at = reader.offset;
-      const bytes = reader.bytesView(codec.bytes, name);
-      const value = codec.decode(bytes);
-      if (value === undefined) badValue(reader, name, at, `data format ${field.format}`, toHex(bytes));
-      return value;
-    }
-    case "bin":
-      return readUint(reader, field.bytes, name);
-    case "bits": {
-      if (field.bytes <= 4) return readUint(reader, field.bytes, name);
-      return toHex(reader.bytesView(field.bytes, name).slice().reverse(), "");
-    }
-    case "bitfield": {
-      const raw = readUint(reader, field.bytes, name);
-      const parts: MutableRecord = {};
-      for (const part of field.parts) parts[part.name] = (raw >>> part.shift) & mask(part.width);
-      return parts;
-    }
-    case "ascii": {
-      const bytes = reader.bytesView(field.bytes, name);
-      let end = bytes.length;
-      while (end > 0 && bytes[end - 1] === 0) end--;
-      return String.fromCharCode(...bytes.subarray(0, end));
-    }
-    case "bcd": {
-      const bytes = reader.bytesView(field.bytes, name);
-      if (bytes.length > 0 && bytes.every((b) => b === 0xee)) return null;
-      return decodeBcdView(reader, bytes, name);
-    }
-    case "bytes":
-      return toHex(reader.bytesView(field.bytes, name));
-    case "ipv4":
-      return Array.from(reader.bytesView(4, name)).join(".");
-    case "list": {
-      const at = reader.offset;
-      const raw = readUint(reader, field.countBytes, name);
-      const countMask = field.countMask ?? mask(8 * field.countBytes);
-      if ((raw & ~countMask) !== 0) {
-        badValue(reader, name, at, `count with only bits 0x${countMask.toString(16)}`, raw);
-      }
-      return decodeEntries(field.fields, raw & countMask, reader, name);
-    }
-    case "repeat": {
-      const count = resolveCount(field.count, siblings, reader, name);
-      return decodeEntries(field.fields, count, reader, name);
-    }
-    case "lengthPrefixed": {
-      const length = readUint(reader, field.lengthBytes, name);
-      return toHex(reader.bytesView(length, name));
-    }
-    case "rest":
-      return toHex(reader.rest());
-    case "custom":
-      return withPath(reader, name, () => field.codec.decode(reader));
-    default:
-      return unreachable(field);
-  }
-}
-
-function decodeEntries(fields: readonly Field[], count: number, reader: ByteReader, name: string): Value[] {
-  // Check the announced count against the bytes present before allocating anything (bounded memory).
-  const min = cachedMinLength(fields);
-  const fits = min > 0 ? count * min <= reader.remaining : count <= MAX_ZERO_WIDTH_ENTRIES;
-  if (!fits) {
-    raise({
-      code: "truncated",
-      field: reader.fieldName(name),
-      offset: reader.offset,
-      expected: `${count} entries of at least ${min} bytes`,
-      actual: `${reader.remaining} bytes`,
-    });
-  }
-  const entries: Value[] = [];
-  // The entry index joins the error path only when an entry fails: building `name[i]` for every entry of
-  // every frozen-data answer cost more than decoding the entry itself.
-  const saved = reader.path;
-  reader.path = saved === "" ? name : `${saved}.${name}`;
-  let i = 0;
-  try {
-    for (; i < count; i++) entries.push(decodeFields(fields, reader));
-  } catch (caught) {
-    if (caught instanceof DecodeFailure) {
-      const prefix = reader.path;
-      const e = caught.error;
-      const field = e.field.startsWith(`${prefix}.`)
-        ? `${prefix}[${i}]${e.field.slice(prefix.length)}`
-        : e.field;
-      throw new DecodeFailure(decodeError({ ...e, field }));
-    }
-    throw caught;
-  } finally {
-    reader.path = saved;
-  }
-  return entries;
-}
-
-const minLengthCache = new WeakMap<readonly Field[], number>();
-
-function cachedMinLength(fields: readonly Field[]): number {
-  let min = minLengthCache.get(fields);
-  if (min === undefined) {
-    min = fieldsMinLength(fields);
-    minLengthCache.set(fields, min);
-  }
-  return min;
-}
-
-function resolveCount(count: RepeatCount, siblings: Record_, reader: ByteReader, name: string): number {
-  if (typeof count === "number") return count;
-  const raw = lookupCount(siblings, count.field);
-  const n = typeof raw === "number" && Number.isInteger(raw) ? raw + (count.plus ?? 0) : undefined;
-  if (n === undefined || n < 0) {
-    return badValue(reader, name, reader.offset, `a count from ${count.field}`, JSON.stringify(raw));
-  }
-  return n;
-}
-
 /** The value of `field` or `field.part` among the already decoded siblings. */
 function lookupCount(siblings: Record_, ref: string): Value | undefined {
   const dot = ref.indexOf(".");
@@ -275,33 +87,6 @@ function withPath<T>(reader: ByteReader, segment: string, run: () => T): T {
   } finally {
     reader.path = saved;
   }
-}
-
-function readUint(reader: ByteReader, bytes: number, name: string): number {
-  switch (bytes) {
-    case 1:
-      return reader.u8(name);
-    case 2:
-      return reader.u16le(name);
-    case 3:
-      return reader.u24le(name);
-    case 4:
-      return reader.u32le(name);
-    default:
-      throw new RangeError(`layout error: ${bytes}-byte integer at ${name}`);
-  }
-}
-
-function decodeBcdView(reader: ByteReader, bytes: Uint8Array, name: string): string {
-  let out = "";
-  for (let i = bytes.length - 1; i >= 0; i--) {
-    const b = bytes[i] as number;
-    if (b >> 4 > 9 || (b & 0x0f) > 9) {
-      badValue(reader, name, reader.offset - bytes.length, "BCD digits", toHex(bytes));
-    }
-    out += String.fromCharCode(48 + (b >> 4), 48 + (b & 0x0f));
-  }
-  return out;
 }
 
 function badValue(
