@@ -45,9 +45,3 @@ export function encodeBcdDigits(digits: string, n: number, lsbFirst: boolean): U
 
 /** Byte → the number 0..99 its two BCD digits make, or -1 when a nibble is above 9 (for hot decoders). */
 export const BCD_PAIR_VALUE: Int8Array = Int8Array.from({ length: 256 }, (_, b) => bcdToNumber(b) ?? -1);
-
-/** Byte → its two BCD digits as text "00".."99", or undefined when a nibble is above 9. */
-export const BCD_PAIR_TEXT: readonly (string | undefined)[] = Array.from({ length: 256 }, (_, b) => {
-  const n = bcdToNumber(b);
-  return n === undefined ? undefined : String(n).padStart(2, "0");
-});

@@ -5,7 +5,7 @@
  */
 import { ByteReader } from "../common/byte-reader.ts";
 import { ByteWriter } from "../common/byte-writer.ts";
-import { catchDecode, type DecodeError, raise } from "../common/decode-error.ts";
+import { catchDecode, type DecodeError, DecodeFailure, decodeError, raise } from "../common/decode-error.ts";
 import { byteHex, fromHex, toHex } from "../common/hex.ts";
 import { ALL_POINTS, daFromPns, dtFromFns, fnsFromDt, pnsFromDa } from "./dadt.ts";
 import { findFnRow } from "./fn-table.ts";
@@ -42,7 +42,8 @@ export function bodyFields(row: FnRow | undefined, dir: 0 | 1): readonly Field[]
 
 /**
  * Decodes the data-unit region. `offset` is the region's offset in the whole frame (for error reports).
- * Raises (inside catchDecode) on malformed input.
+ * Raises (inside catchDecode) on malformed input; the error's field starts with the unit, point and Fn it was
+ * in (`units[0].p1.F161.…`).
  */
 export function decodeDataUnits(
   afn: number,
@@ -53,65 +54,82 @@ export function decodeDataUnits(
 ): DataUnitGroup[] {
   const r = new ByteReader(userData, offset);
   const groups: DataUnitGroup[] = [];
-  while (!r.atEnd) {
-    const g = groups.length;
-    r.path = `units[${g}]`;
-    const da1 = r.u8("da1");
-    const da2 = r.u8("da2");
-    const dt1 = r.u8("dt1");
-    const dt2 = r.u8("dt2");
-    const pns = pnsFromDa(da1, da2);
-    const fns = fnsFromDt(dt1, dt2);
+  // Where decoding is, for the error path; the path text is built only when an error is raised.
+  let pn = NO_ITEM;
+  let fn = NO_ITEM;
+  try {
+    while (!r.atEnd) {
+      pn = NO_ITEM;
+      const g = groups.length;
+      const da1 = r.u8("da1");
+      const da2 = r.u8("da2");
+      const dt1 = r.u8("dt1");
+      const dt2 = r.u8("dt2");
+      const pns = pnsFromDa(da1, da2);
+      const fns = fnsFromDt(dt1, dt2);
 
-    // §6.3 quirks (L4, L24): AFN00 F1/F2 followed by stray bytes or an F3-shaped body.
-    if (afn === 0x00 && g === 0 && profile.acceptQuirks && (dt1 & 0x03) !== 0 && dt2 === 0 && !r.atEnd) {
-      const quirk = decodeAfn00Quirk(r, pns, fns, dir);
-      groups.push(quirk);
-      break;
-    }
-
-    const items: DataItem[] = [];
-    for (let p = 0; p < pns.length; p++) {
-      for (let f = 0; f < fns.length; f++) {
-        const pn = pns[p] as number;
-        const fn = fns[f] as number;
-        r.path = `units[${g}].p${pn === ALL_POINTS ? "all" : pn}.F${fn}`;
-        const fields = bodyFields(findFnRow(afn, fn), dir);
-        const isLast = p === pns.length - 1 && f === fns.length - 1;
-        if (fields === undefined) {
-          if (!isLast) {
-            raise({
-              code: "unknown-fn",
-              field: r.fieldName("dt"),
-              offset: r.offset,
-              expected: "a known Fn",
-              actual: `AFN${byteHex(afn)} F${fn}`,
-            });
-          }
-          // Unknown Fn, but its length is determinable: it runs to the end of the data units.
-          items.push({ pn, fn, data: {}, raw: toHex(r.rest()) });
-          continue;
-        }
-        if (profile.acceptQuirks && isLast) {
-          // §6.3-style tolerance for real captures (KSY L16/L17/L20/L23: half-EE values, an over-long F167):
-          // when the last item's body does not decode, keep it as raw bytes with the reason instead of
-          // failing the whole frame. A later unit after such a body could not be located anyway.
-          const start = r.position;
-          const attempt = catchDecode(() => decodeFields(fields, r));
-          if (attempt.ok) {
-            items.push({ pn, fn, data: applyProfileTransform(afn, fn, dir, attempt.value, profile) });
-          } else {
-            r.rest();
-            items.push({ pn, fn, data: {}, raw: toHex(r.bytes.subarray(start)), rawReason: attempt.error });
-          }
-          continue;
-        }
-        items.push({ pn, fn, data: applyProfileTransform(afn, fn, dir, decodeFields(fields, r), profile) });
+      // §6.3 quirks (L4, L24): AFN00 F1/F2 followed by stray bytes or an F3-shaped body.
+      if (afn === 0x00 && g === 0 && profile.acceptQuirks && (dt1 & 0x03) !== 0 && dt2 === 0 && !r.atEnd) {
+        const quirk = decodeAfn00Quirk(r, pns, fns, dir);
+        groups.push(quirk);
+        break;
       }
+
+      const items: DataItem[] = [];
+      for (let p = 0; p < pns.length; p++) {
+        for (let f = 0; f < fns.length; f++) {
+          pn = pns[p] as number;
+          fn = fns[f] as number;
+          const fields = bodyFields(findFnRow(afn, fn), dir);
+          const isLast = p === pns.length - 1 && f === fns.length - 1;
+          if (fields === undefined) {
+            if (!isLast) {
+              raise({
+                code: "unknown-fn",
+                field: "dt",
+                offset: r.offset,
+                expected: "a known Fn",
+                actual: `AFN${byteHex(afn)} F${fn}`,
+              });
+            }
+            // Unknown Fn, but its length is determinable: it runs to the end of the data units.
+            items.push({ pn, fn, data: {}, raw: toHex(r.rest()) });
+            continue;
+          }
+          if (profile.acceptQuirks && isLast) {
+            // §6.3-style tolerance for real captures (KSY L16/L17/L20/L23: half-EE values, an over-long F167):
+            // when the last item's body does not decode, keep it as raw bytes with the reason instead of
+            // failing the whole frame. A later unit after such a body could not be located anyway.
+            const start = r.position;
+            const attempt = catchDecode(() => decodeFields(fields, r));
+            if (attempt.ok) {
+              items.push({ pn, fn, data: applyProfileTransform(afn, fn, dir, attempt.value, profile) });
+            } else {
+              r.rest();
+              const rawReason = inUnit(attempt.error, g, pn, fn);
+              items.push({ pn, fn, data: {}, raw: toHex(r.bytes.subarray(start)), rawReason });
+            }
+            continue;
+          }
+          items.push({ pn, fn, data: applyProfileTransform(afn, fn, dir, decodeFields(fields, r), profile) });
+        }
+      }
+      groups.push({ pns, fns, items });
     }
-    groups.push({ pns, fns, items });
+  } catch (caught) {
+    if (caught instanceof DecodeFailure) throw new DecodeFailure(inUnit(caught.error, groups.length, pn, fn));
+    throw caught;
   }
   return groups;
+}
+
+/** Marks "in the unit's DA/DT, not in an item" for the error path. */
+const NO_ITEM = -1;
+
+/** `error` with its field placed in unit `g` (and item pn/Fn unless NO_ITEM): `units[g].p1.F161.<field>`. */
+function inUnit(error: DecodeError, g: number, pn: number, fn: number): DecodeError {
+  const item = pn === NO_ITEM ? "" : `.p${pn === ALL_POINTS ? "all" : pn}.F${fn}`;
+  return decodeError({ ...error, field: `units[${g}]${item}.${error.field}` });
 }
 
 function decodeAfn00Quirk(r: ByteReader, pns: number[], fns: number[], dir: 0 | 1): DataUnitGroup {

@@ -14,8 +14,9 @@
  * `decode` returns undefined for invalid content; `encode` throws a RangeError naming the problem.
  */
 
-import { BCD_PAIR_TEXT, BCD_PAIR_VALUE } from "../common/bcd.ts";
+import { BCD_PAIR_VALUE } from "../common/bcd.ts";
 import type { FormatId, Value } from "./layout.ts";
+import { lastByteFirstText, type TextPiece, textTemplate } from "./text-template.ts";
 
 export interface FormatCodec {
   /** Fixed width of the format on the wire. */
@@ -260,9 +261,6 @@ const RANGES: Record<Part, readonly [number, number]> = {
   YY: [0, 99],
 };
 
-/** "00".."99", so a BCD pair becomes text without number formatting. */
-const DIGIT_PAIRS: readonly string[] = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, "0"));
-
 const PATTERN_PART: Record<Part, string> = { ss: "ss", mm: "mm", hh: "hh", DD: "DD", MM: "MM", YY: "20YY" };
 
 /**
@@ -275,22 +273,21 @@ function timeTextReader(
   ranges: Record<Part, readonly [number, number]>,
   masks: readonly number[] = [],
 ): (buffer: Uint8Array, at: number) => string | undefined {
-  // Hot path (every frozen-data answer carries several timestamps): each part of the text is one lookup in a
-  // table of its 100 possible texts, literal separator included ("-" + "11"), so decoding is one pass.
-  const pieces: { wire: number; mask: number; texts: readonly string[] }[] = [];
-  let literal = "";
+  // Hot path (every frozen-data answer carries several timestamps): check each wire byte against its range,
+  // then spell the pattern with one generated call (text-template.ts).
+  const pieces: TextPiece[] = [];
   for (const token of patternTokens(pattern)) {
     if (!isPart(token)) {
-      literal += token;
+      pieces.push({ literal: token });
       continue;
     }
-    const index = wire.indexOf(token);
-    if (index < 0) throw new RangeError(`format table: ${token} of "${pattern}" is not on the wire`);
-    const prefix = literal + (token === "YY" ? "20" : "");
-    pieces.push({ wire: index, mask: masks[index] ?? 0xff, texts: DIGIT_PAIRS.map((d) => prefix + d) });
-    literal = "";
+    const byte = wire.indexOf(token);
+    if (byte < 0) throw new RangeError(`format table: ${token} of "${pattern}" is not on the wire`);
+    if (token === "YY") pieces.push({ literal: "20" });
+    const mask = masks[byte] ?? 0xff;
+    pieces.push({ byte, high: true, mask }, { byte, high: false, mask });
   }
-  const suffix = literal;
+  const spell = textTemplate(pieces);
   const wireMask = wire.map((_, i) => masks[i] ?? 0xff);
   const wireMin = wire.map((part) => ranges[part][0]);
   const wireMax = wire.map((part) => ranges[part][1]);
@@ -301,11 +298,7 @@ function timeTextReader(
       // a bad nibble is -1, below every minimum
       if (value < (wireMin[i] as number) || value > (wireMax[i] as number)) return undefined;
     }
-    let text = "";
-    for (const piece of pieces) {
-      text += piece.texts[BCD_PAIR_VALUE[(buffer[at + piece.wire] as number) & piece.mask] as number];
-    }
-    return suffix === "" ? text : text + suffix;
+    return spell(buffer, at);
   };
 }
 
@@ -398,17 +391,14 @@ function readA1(value: Value): { number: number; exponent: Value } {
 // ---------------------------------------------------------------------------------------------------------
 
 function digitString(id: FormatId, bytes: number): FormatCodec {
+  const spell = lastByteFirstText(bytes);
   return withNoData(
     id,
     bytes,
     (buffer, at) => {
-      let out = "";
-      for (let i = at + bytes - 1; i >= at; i--) {
-        const pair = BCD_PAIR_TEXT[buffer[i] as number];
-        if (pair === undefined) return undefined;
-        out += pair;
-      }
-      return out;
+      for (let i = at; i < at + bytes; i++)
+        if ((BCD_PAIR_VALUE[buffer[i] as number] as number) < 0) return undefined;
+      return spell(buffer, at);
     },
     (value) => {
       if (typeof value !== "string" || !/^\d+$/.test(value) || value.length !== 2 * bytes) {

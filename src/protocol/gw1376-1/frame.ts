@@ -7,7 +7,6 @@
  *
  * PW is present on downlink frames of the AFNs in `profile.pwAfns`, EC iff DIR=1 and ACD=1, Tp iff SEQ.TpV.
  */
-import { ByteReader } from "../common/byte-reader.ts";
 import { ByteWriter } from "../common/byte-writer.ts";
 import { sum8 } from "../common/checksum.ts";
 import { catchDecode, type Result, raise } from "../common/decode-error.ts";
@@ -138,22 +137,27 @@ function bcdNibblesOk(byte: number): boolean {
   return byte >> 4 <= 9 && (byte & 0x0f) <= 9;
 }
 
-function readTimeLabel(reader: ByteReader): TimeLabel {
-  const pfc = reader.u8("tp.pfc");
-  const at = reader.offset;
-  const t = reader.bytesView(4, "tp.sendTime");
-  for (const b of t) {
-    if (!bcdNibblesOk(b))
-      raise({ code: "bad-value", field: "tp.sendTime", offset: at, expected: "A.16 BCD", actual: toHex(t) });
+/** Tp at `bytes[at .. at + 6)` (in bounds: the frame length was checked). */
+function readTimeLabel(bytes: Uint8Array, at: number): TimeLabel {
+  for (let i = at + 1; i < at + 5; i++) {
+    if (!bcdNibblesOk(bytes[i] as number)) {
+      raise({
+        code: "bad-value",
+        field: "tp.sendTime",
+        offset: at + 1,
+        expected: "A.16 BCD",
+        actual: toHex(bytes.subarray(at + 1, at + 5)),
+      });
+    }
   }
   const bcd = (b: number) => (b >> 4) * 10 + (b & 0x0f);
   return {
-    pfc,
-    second: bcd(t[0] as number),
-    minute: bcd(t[1] as number),
-    hour: bcd(t[2] as number),
-    day: bcd(t[3] as number),
-    delay: reader.u8("tp.delay"),
+    pfc: bytes[at] as number,
+    second: bcd(bytes[at + 1] as number),
+    minute: bcd(bytes[at + 2] as number),
+    hour: bcd(bytes[at + 3] as number),
+    day: bcd(bytes[at + 4] as number),
+    delay: bytes[at + 5] as number,
   };
 }
 
@@ -196,124 +200,151 @@ export function headerL1(bytes: Uint8Array, at: number, profile: Gw13761Profile)
  * naming the field and the byte offset.
  */
 export function decodeFrame(bytes: Uint8Array, profile: Gw13761Profile = PROFILE_2013): Result<Frame> {
-  return catchDecode(() => {
-    const start = skipPreamble(bytes);
-    const r = new ByteReader(bytes.subarray(start), start);
-    const s1 = r.u8("start");
-    if (s1 !== START)
-      raise({ code: "bad-start", field: "start", offset: start, expected: "68", actual: byteHex(s1) });
-    const l = r.u16le("length");
-    const lCopy = r.u16le("lengthCopy");
-    if (l !== lCopy) {
-      raise({
-        code: "bad-length",
-        field: "lengthCopy",
-        offset: start + 3,
-        expected: wordHex(l),
-        actual: wordHex(lCopy),
-      });
-    }
-    const pid = l & 0x03;
-    if (pid !== PID_GW1376 && !(pid === 1 && profile.acceptPid1)) {
-      raise({
-        code: "bad-protocol",
-        field: "length.pid",
-        offset: start + 1,
-        expected: PID_GW1376,
-        actual: pid,
-      });
-    }
-    const l1 = l >> 2;
-    const s2 = r.u8("start2");
-    if (s2 !== START)
-      raise({ code: "bad-start", field: "start2", offset: start + 5, expected: "68", actual: byteHex(s2) });
-    if (l1 < FIXED_USER_BYTES) {
-      raise({
-        code: "bad-length",
-        field: "length",
-        offset: start + 1,
-        expected: `>= ${FIXED_USER_BYTES}`,
-        actual: l1,
-      });
-    }
-    const total = l1 + FRAME_OVERHEAD;
-    if (bytes.length - start < total) {
-      raise({
-        code: "truncated",
-        field: "frame",
-        offset: bytes.length,
-        expected: `${total} bytes`,
-        actual: `${bytes.length - start} bytes`,
-      });
-    }
-    const csAt = start + 6 + l1;
-    const cs = bytes[csAt] as number;
-    const computed = sum8(bytes, start + 6, csAt);
-    if (cs !== computed)
-      raise({
-        code: "checksum",
-        field: "cs",
-        offset: csAt,
-        expected: byteHex(computed),
-        actual: byteHex(cs),
-      });
-    const end = bytes[csAt + 1] as number;
-    if (end !== END)
-      raise({ code: "bad-end", field: "end", offset: csAt + 1, expected: "16", actual: byteHex(end) });
-    if (bytes.length - start > total) {
-      raise({
-        code: "trailing-bytes",
-        field: "frame",
-        offset: start + total,
-        expected: "end of input",
-        actual: `${bytes.length - start - total} more bytes`,
-      });
-    }
+  return catchDecode(() => readFrame(bytes, profile));
+}
 
-    const u = new ByteReader(bytes.subarray(start + 6, csAt), start + 6);
-    const control = decodeControl(u.u8("control"));
-    const a1lo = u.u8("address.area");
-    const a1hi = u.u8("address.area");
-    const terminal = u.u16le("address.terminal");
-    const a3 = u.u8("address.a3");
-    const address: Address = {
-      area: byteHex(a1hi) + byteHex(a1lo),
-      terminal,
-      master: a3 >> 1,
-      group: (a3 & 1) === 1,
-    };
-    const afn = u.u8("afn");
-    const seq = decodeSeq(u.u8("seq"));
+/**
+ * The frame in `bytes`, read in place: every index is checked before it is read (the header field by field,
+ * the rest once against L), so offsets in errors are indices into `bytes`.
+ */
+function readFrame(bytes: Uint8Array, profile: Gw13761Profile): Frame {
+  const start = skipPreamble(bytes);
+  const available = bytes.length - start;
+  need(available, start, 0, 1, "start");
+  const s1 = bytes[start] as number;
+  if (s1 !== START)
+    raise({ code: "bad-start", field: "start", offset: start, expected: "68", actual: byteHex(s1) });
+  need(available, start, 1, 2, "length");
+  const l = (bytes[start + 1] as number) | ((bytes[start + 2] as number) << 8);
+  need(available, start, 3, 2, "lengthCopy");
+  const lCopy = (bytes[start + 3] as number) | ((bytes[start + 4] as number) << 8);
+  if (l !== lCopy) {
+    raise({
+      code: "bad-length",
+      field: "lengthCopy",
+      offset: start + 3,
+      expected: wordHex(l),
+      actual: wordHex(lCopy),
+    });
+  }
+  const pid = l & 0x03;
+  if (pid !== PID_GW1376 && !(pid === 1 && profile.acceptPid1)) {
+    raise({
+      code: "bad-protocol",
+      field: "length.pid",
+      offset: start + 1,
+      expected: PID_GW1376,
+      actual: pid,
+    });
+  }
+  const l1 = l >> 2;
+  need(available, start, 5, 1, "start2");
+  const s2 = bytes[start + 5] as number;
+  if (s2 !== START)
+    raise({ code: "bad-start", field: "start2", offset: start + 5, expected: "68", actual: byteHex(s2) });
+  if (l1 < FIXED_USER_BYTES) {
+    raise({
+      code: "bad-length",
+      field: "length",
+      offset: start + 1,
+      expected: `>= ${FIXED_USER_BYTES}`,
+      actual: l1,
+    });
+  }
+  const total = l1 + FRAME_OVERHEAD;
+  if (available < total) {
+    raise({
+      code: "truncated",
+      field: "frame",
+      offset: bytes.length,
+      expected: `${total} bytes`,
+      actual: `${available} bytes`,
+    });
+  }
+  const csAt = start + 6 + l1;
+  const cs = bytes[csAt] as number;
+  const computed = sum8(bytes, start + 6, csAt);
+  if (cs !== computed)
+    raise({
+      code: "checksum",
+      field: "cs",
+      offset: csAt,
+      expected: byteHex(computed),
+      actual: byteHex(cs),
+    });
+  const end = bytes[csAt + 1] as number;
+  if (end !== END)
+    raise({ code: "bad-end", field: "end", offset: csAt + 1, expected: "16", actual: byteHex(end) });
+  if (available > total) {
+    raise({
+      code: "trailing-bytes",
+      field: "frame",
+      offset: start + total,
+      expected: "end of input",
+      actual: `${available - total} more bytes`,
+    });
+  }
 
-    const pwLen = hasPw(control.dir, afn, profile) ? 16 : 0;
-    const ecLen = control.dir === 1 && control.fcbAcd === 1 ? 2 : 0;
-    const tpLen = seq.tpv ? 6 : 0;
-    const dataLen = u.remaining - pwLen - ecLen - tpLen;
-    if (dataLen < 0) {
-      raise({
-        code: "bad-length",
-        field: "aux",
-        offset: u.offset,
-        expected: `${pwLen + ecLen + tpLen} AUX bytes`,
-        actual: `${u.remaining} bytes`,
-      });
-    }
-    const userDataOffset = u.offset;
-    const userData = u.bytesView(dataLen, "data");
-    const frame: { -readonly [K in keyof Frame]: Frame[K] } = {
-      pid,
-      control,
-      address,
-      afn,
-      seq,
-      userData,
-      userDataOffset,
-    };
-    if (pwLen > 0) frame.pw = u.bytesView(16, "aux.pw");
-    if (ecLen > 0) frame.ec = { ec1: u.u8("aux.ec1"), ec2: u.u8("aux.ec2") };
-    if (tpLen > 0) frame.tp = readTimeLabel(u);
-    return frame;
-  });
+  // From here every read is inside the L1 user-data bytes (L1 >= 8 covers C, A, AFN, SEQ).
+  const u = start + 6;
+  const control = decodeControl(bytes[u] as number);
+  const a3 = bytes[u + 5] as number;
+  const address: Address = {
+    area: byteHex(bytes[u + 2] as number) + byteHex(bytes[u + 1] as number),
+    terminal: (bytes[u + 3] as number) | ((bytes[u + 4] as number) << 8),
+    master: a3 >> 1,
+    group: (a3 & 1) === 1,
+  };
+  const afn = bytes[u + 6] as number;
+  const seq = decodeSeq(bytes[u + 7] as number);
+
+  const pwLen = hasPw(control.dir, afn, profile) ? 16 : 0;
+  const ecLen = control.dir === 1 && control.fcbAcd === 1 ? 2 : 0;
+  const tpLen = seq.tpv ? 6 : 0;
+  const userDataOffset = u + FIXED_USER_BYTES;
+  const dataLen = csAt - userDataOffset - pwLen - ecLen - tpLen;
+  if (dataLen < 0) {
+    raise({
+      code: "bad-length",
+      field: "aux",
+      offset: userDataOffset,
+      expected: `${pwLen + ecLen + tpLen} AUX bytes`,
+      actual: `${csAt - userDataOffset} bytes`,
+    });
+  }
+  let aux = userDataOffset + dataLen;
+  const frame: { -readonly [K in keyof Frame]: Frame[K] } = {
+    pid,
+    control,
+    address,
+    afn,
+    seq,
+    userData: bytes.subarray(userDataOffset, aux),
+    userDataOffset,
+  };
+  if (pwLen > 0) {
+    frame.pw = bytes.subarray(aux, aux + 16);
+    aux += 16;
+  }
+  if (ecLen > 0) {
+    frame.ec = { ec1: bytes[aux] as number, ec2: bytes[aux + 1] as number };
+    aux += 2;
+  }
+  if (tpLen > 0) frame.tp = readTimeLabel(bytes, aux);
+  return frame;
+}
+
+/** Raises `truncated` for header field `field` (`n` bytes at `at` past `start`) when it is not all there. */
+function need(available: number, start: number, at: number, n: number, field: string): void {
+  if (available - at < n) {
+    raise({
+      code: "truncated",
+      field,
+      offset: start + at,
+      expected: `${n} bytes`,
+      actual: `${available - at} bytes`,
+    });
+  }
 }
 
 /**

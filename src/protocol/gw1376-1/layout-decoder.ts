@@ -2,25 +2,27 @@
  * The decoding direction of the declarative layouts (layout.ts), compiled. On first use each `Field[]` becomes
  * one specialised reader, cached per layout array, so that decoding a body does no per-field dispatch:
  *
- * - every field kind is turned into a closure once (formats, widths, bit masks and count sources resolved);
- * - a record is built by a small generated function that calls those closures in order and returns one object
- *   literal. Assigning `out[name] = value` in a loop shared by all layouts costs ~25 ns per property (the
- *   store site sees every layout's shape), a generated literal ~3 ns; on a 32-meter AFN04 F10 that is most
- *   of the decode. The generated text holds only quoted field names and numbers from the layout table;
+ * - every field kind is turned into a closure once (format codec, width, bit masks, count source resolved);
+ * - a record is built by a small generated function (generated.ts) that calls those closures in order and
+ *   returns one object literal; a bitfield's parts likewise, with the masks as numbers in the text;
+ * - hex and digit texts are spelled by one generated `String.fromCharCode` call per width (text-template.ts);
+ * - bytes are read in place (`ByteReader.take`), never through a view object;
  * - error paths are built only when an error is raised: a list leaves `reader.path` alone and inserts
  *   `name[i]` into the error it catches.
  *
- * Values, errors (code, field path, offset) and their order are exactly those of the declaration's meaning
- * described in layout-codec.ts; this file only makes reading them cheap.
+ * Values, errors (code, field path, offset) and their order are exactly those the declaration means
+ * (layout-codec.ts describes them); this file only makes reading them cheap.
  */
 
-import { BCD_PAIR_TEXT } from "../common/bcd.ts";
+import { BCD_PAIR_VALUE } from "../common/bcd.ts";
 import type { ByteReader } from "../common/byte-reader.ts";
 import { DecodeFailure, decodeError, raise } from "../common/decode-error.ts";
-import { byteHex, toHexRange } from "../common/hex.ts";
+import { toHexRange } from "../common/hex.ts";
 import { FORMATS } from "./formats.ts";
+import { generated, propertyKey } from "./generated.ts";
 import type { BitPart, Field, Record_, RepeatCount, Value } from "./layout.ts";
 import { fieldsMinLength } from "./layout-length.ts";
+import { hexText, lastByteFirstText } from "./text-template.ts";
 
 /** Reads one record of a layout; raises (via the reader sentinel) `truncated` or `bad-value`. */
 export type RecordReader = (reader: ByteReader) => Record_;
@@ -85,21 +87,6 @@ function countHead(ref: string): string {
   return dot < 0 ? ref : ref.slice(0, dot);
 }
 
-/**
- * Builds a function from generated text: `params` are bound to `values`, `body` returns the function. Only
- * layout-derived names (quoted by `propertyKey`) and numbers ever reach the text.
- */
-function generated<T>(params: readonly string[], body: string, values: readonly unknown[]): T {
-  const factory = new Function(...params, `"use strict";\n${body}`) as (...args: unknown[]) => T;
-  return factory(...values);
-}
-
-/** A field name as an object-literal key. `__proto__` would set the prototype, so no layout may use it. */
-function propertyKey(name: string): string {
-  if (name === "__proto__") throw new RangeError('layout error: a field may not be named "__proto__"');
-  return JSON.stringify(name);
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Fields
 // ---------------------------------------------------------------------------------------------------------
@@ -123,10 +110,8 @@ function compileField(field: Field): FieldReader {
     case "bits": {
       if (field.bytes <= 4) return uintReader(field.bytes, name);
       const n = field.bytes;
-      return (reader) => {
-        const at = reader.take(n, name);
-        return hexMostSignificantFirst(reader.bytes, at, n);
-      };
+      const spell = lastByteFirstText(n);
+      return (reader) => spell(reader.bytes, reader.take(n, name));
     }
     case "bitfield": {
       const readRaw = uintReader(field.bytes, name);
@@ -147,17 +132,23 @@ function compileField(field: Field): FieldReader {
     }
     case "bcd": {
       const n = field.bytes;
+      const spell = lastByteFirstText(n);
       return (reader) => {
         const at = reader.take(n, name);
-        return bcdDigitText(reader, at, n, name);
+        const bytes = reader.bytes;
+        if (n > 0 && isAllNoData(bytes, at, n)) return null;
+        for (let i = at; i < at + n; i++) {
+          if ((BCD_PAIR_VALUE[bytes[i] as number] as number) < 0) {
+            badValueAt(reader, name, at, "BCD digits", toHexRange(bytes, at, at + n));
+          }
+        }
+        return spell(bytes, at);
       };
     }
     case "bytes": {
       const n = field.bytes;
-      return (reader) => {
-        const at = reader.take(n, name);
-        return toHexRange(reader.bytes, at, at + n);
-      };
+      const spell = hexText(n, " ");
+      return (reader) => spell(reader.bytes, reader.take(n, name));
     }
     case "ipv4":
       return (reader) => {
@@ -305,26 +296,10 @@ function entryFailure(failure: DecodeFailure, path: string, name: string, i: num
   return new DecodeFailure(decodeError({ ...e, field }));
 }
 
-/** BCD digit string of `n` bytes at `at` (least significant byte first); all-EE → null. */
-function bcdDigitText(reader: ByteReader, at: number, n: number, name: string): string | null {
-  const bytes = reader.bytes;
-  let allNoData = n > 0;
-  for (let i = at; i < at + n && allNoData; i++) allNoData = bytes[i] === 0xee;
-  if (allNoData) return null;
-  let text = "";
-  for (let i = at + n - 1; i >= at; i--) {
-    const pair = BCD_PAIR_TEXT[bytes[i] as number];
-    if (pair === undefined) return badValueAt(reader, name, at, "BCD digits", toHexRange(bytes, at, at + n));
-    text += pair;
-  }
-  return text;
-}
-
-/** Hex without separators, last byte first (bit strings above 4 bytes). */
-function hexMostSignificantFirst(bytes: Uint8Array, at: number, n: number): string {
-  let text = "";
-  for (let i = at + n - 1; i >= at; i--) text += byteHex(bytes[i] as number);
-  return text;
+/** True when the `n` bytes at `at` are all `EE` ("no data"). */
+function isAllNoData(bytes: Uint8Array, at: number, n: number): boolean {
+  for (let i = at; i < at + n; i++) if (bytes[i] !== 0xee) return false;
+  return true;
 }
 
 /** Raises `bad-value` for field `name` whose bytes start at `at` (an index into `reader.bytes`). */

@@ -30,9 +30,25 @@ export function decodeFrameUnits(frame: Frame, profile: Gw13761Profile = PROFILE
       frame.userDataOffset,
       profile,
     );
-    const { userData: _u, userDataOffset: _o, ...header } = frame;
-    return { ...header, groups };
+    return messageOf(frame, groups);
   });
+}
+
+/** The frame's header fields (in the frame's key order) with the decoded groups instead of the raw bytes. */
+function messageOf(frame: Frame, groups: readonly DataUnitGroup[]): Message {
+  // Written out rather than `{ ...rest, groups }`: object rest/spread was a tenth of the cost of a short frame.
+  const message: { -readonly [K in keyof Message]: Message[K] } = {
+    pid: frame.pid,
+    control: frame.control,
+    address: frame.address,
+    afn: frame.afn,
+    seq: frame.seq,
+  } as Message;
+  if (frame.pw !== undefined) message.pw = frame.pw;
+  if (frame.ec !== undefined) message.ec = frame.ec;
+  if (frame.tp !== undefined) message.tp = frame.tp;
+  message.groups = groups;
+  return message;
 }
 
 /** Encodes a message. Throws RangeError naming the field for values that cannot be encoded. */
