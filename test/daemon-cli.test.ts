@@ -18,7 +18,7 @@ it("opendcu run + opendcu master clock --json", { timeout: 20_000 }, async () =>
   const dir = mkdtempSync(join(tmpdir(), "opendcu-cli-"));
   const daemon = spawn(
     NODE,
-    [MAIN, "run", "--db", join(dir, "dcu.sqlite"), "--uplink-listen", "127.0.0.1:0"],
+    [MAIN, "run", "--db", join(dir, "dcu.sqlite"), "--uplink-listen", "127.0.0.1:0", "--web", "127.0.0.1:0"],
     {
       stdio: ["ignore", "pipe", "pipe"],
     },

@@ -8,6 +8,7 @@ import { registerDecode } from "./commands/decode.ts";
 import { registerMaster } from "./commands/master.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerSim } from "./commands/sim.ts";
+import { registerWeb } from "./commands/web.ts";
 // (subcommand imports)
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerSim(program);
   registerRun(program);
   registerMaster(program);
+  registerWeb(program);
   // (subcommand registrations)
   return program;
 }

@@ -64,6 +64,24 @@ export const DAEMON_CONFIG_SCHEMA = z.object({
     .default({ freshnessMs: 900_000, timeoutMs: 15_000, maxReadsPerRequest: 16 }),
   /** Active reporting: AFN05 F29/F37 default, outbox cap, retry pause (daemon/reporting-config.ts). */
   reporting: REPORTING_CONFIG_SCHEMA.default(REPORTING_DEFAULTS),
+  /**
+   * Local web interface and JSON API (src/web). Off unless given; `opendcu run` turns it on at
+   * 127.0.0.1:8059 (localhost only unless configured otherwise).
+   */
+  web: z
+    .object({
+      listen: endpoint,
+      /** A session ends after this long without a request. */
+      sessionIdleMinutes: z.number().int().min(1).max(1440).default(15),
+      /** Largest upgrade package the maintenance page accepts. */
+      uploadMaxBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(256 * 1024 * 1024)
+        .default(16 * 1024 * 1024),
+    })
+    .optional(),
   /** Test hooks instead of patching internals (conventions §24). */
   testing: z
     .object({

@@ -23,8 +23,12 @@ import { authSchemeFromF5, PW_LENGTH, verifyPw } from "../uplink/pw-check.ts";
 import { needsFreshTraffic, TrafficMeter } from "../uplink/traffic-meter.ts";
 import { UplinkClient } from "../uplink/uplink-client.ts";
 import { UplinkServer } from "../uplink/uplink-server.ts";
+import { LogRing } from "../web/log-ring.ts";
+import type { WebProviders } from "../web/providers.ts";
+import { startWebServer, type WebServer } from "../web/web-server.ts";
 import { type DaemonConfig, type DaemonConfigInput, parseDaemonConfig } from "./config.ts";
 import { type Reporting, startReporting } from "./reporting.ts";
+import { uplinkStatusSource } from "./uplink-status.ts";
 import { uplinkTimings } from "./uplink-timings.ts";
 
 export const DEFAULT_LISTEN = { host: "127.0.0.1", port: 4059 } as const;
@@ -43,6 +47,10 @@ export interface DaemonHandle {
   readonly flowControl: FlowControl;
   /** Active reporting: the reporter's counters; the outbox itself is `core.store.outbox`. */
   readonly reporting: Reporting;
+  /** The web interface, when `web.listen` is configured. */
+  readonly web: WebServer | undefined;
+  /** What the web interface shows beyond the core (reading engine, channels, upgrade, modules): fill in. */
+  readonly webProviders: WebProviders;
   close(): Promise<void>;
 }
 
@@ -56,7 +64,9 @@ export async function startDaemon(
   deps: DaemonDependencies = {},
 ): Promise<DaemonHandle> {
   const config = parseDaemonConfig(input);
-  const logger = deps.logger ?? silentLogger;
+  // The last log lines stay in memory for the web interface's maintenance page.
+  const logRing = new LogRing();
+  const logger = logRing.wrap(deps.logger ?? silentLogger);
   const clock = deps.clock ?? new SystemClock();
   if (config.dbPath !== ":memory:") mkdirSync(dirname(config.dbPath), { recursive: true });
   const core = new TerminalCore({
@@ -131,6 +141,8 @@ export async function startDaemon(
   const listen = config.uplink.listen ?? (config.uplink.connect === undefined ? DEFAULT_LISTEN : undefined);
   let server: UplinkServer | undefined;
   let client: UplinkClient | undefined;
+  let web: WebServer | undefined;
+  const webProviders: WebProviders = {};
   try {
     if (listen !== undefined) {
       server = await UplinkServer.start({
@@ -155,7 +167,24 @@ export async function startDaemon(
       });
       client.start();
     }
+    if (config.web !== undefined) {
+      web = await startWebServer({
+        host: config.web.listen.host,
+        port: config.web.listen.port,
+        core,
+        hostClock: clock,
+        logger,
+        identity: { area: config.area, address: config.address },
+        uplink: uplinkStatusSource(server, client, config.uplink.connect),
+        providers: webProviders,
+        logRing,
+        dbPath: config.dbPath,
+        sessionIdleMs: config.web.sessionIdleMinutes * 60_000,
+        limits: { uploadMaxBytes: config.web.uploadMaxBytes },
+      });
+    }
   } catch (error) {
+    await client?.stop();
     await server?.close();
     trafficMeter.stop();
     reporting.close();
@@ -173,8 +202,11 @@ export async function startDaemon(
     traffic: trafficMeter,
     flowControl,
     reporting,
+    web,
+    webProviders,
     close() {
       closing ??= (async () => {
+        await web?.close();
         reporting.close();
         await client?.stop();
         await server?.close();

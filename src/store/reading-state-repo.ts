@@ -118,6 +118,13 @@ export class ReadingStateRepository {
     return rows.map((r) => ({ ...r }));
   }
 
+  /** How many supplementary needs are outstanding (queue depth for metrics). */
+  needCount(): number {
+    return Number(
+      (this.#db.statement("SELECT count(*) AS n FROM supplementary_needs").get() as { n: number }).n,
+    );
+  }
+
   deletePoint(point: number): void {
     this.#db.statement("DELETE FROM reading_state WHERE point = ?").run(point);
     this.#db.statement("DELETE FROM supplementary_needs WHERE point = ?").run(point);

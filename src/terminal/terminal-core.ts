@@ -223,6 +223,12 @@ export class TerminalCore {
     return { faults };
   }
 
+  /** ERC21 fault codes found by the last self-check (the alarm indicator stays lit while any remain). */
+  activeFaults(): number[] {
+    const stored = this.store.kv.get(KEY_FAULTS);
+    return Array.isArray(stored) ? stored.filter((f): f is number => typeof f === "number") : [];
+  }
+
   /** AFN09 F1 body (41 bytes). */
   versionBody(): Uint8Array {
     return encodeVersionInfo(this.version);

@@ -1,7 +1,8 @@
 /**
  * `opendcu run [--db PATH] [--uplink-listen HOST:PORT] [--uplink-connect HOST:PORT] [--area CODE]
- * [--address N] [--utc-offset MIN] [--log-level LEVEL]`: runs the concentrator daemon, logging JSON lines
- * (pino) to stdout. Without uplink flags it listens on 127.0.0.1:4059. SIGINT/SIGTERM log out (client mode),
+ * [--address N] [--utc-offset MIN] [--log-level LEVEL] [--web HOST:PORT | --no-web]`: runs the concentrator
+ * daemon, logging JSON lines (pino) to stdout. Without uplink flags it listens on 127.0.0.1:4059; the web
+ * interface listens on 127.0.0.1:8059 unless moved or turned off. SIGINT/SIGTERM log out (client mode),
  * close sockets and the database, then exit 0.
  */
 import type { Command } from "commander";
@@ -10,6 +11,9 @@ import { createLogger } from "../../common/logger.ts";
 import { parseEndpoint } from "../../daemon/config.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
 import { parseOptions } from "../options.ts";
+
+/** Where `opendcu run` serves the web interface unless told otherwise. */
+export const DEFAULT_WEB = "127.0.0.1:8059";
 
 const optionsSchema = z.object({
   db: z.string().min(1).default("./data/opendcu.sqlite"),
@@ -32,6 +36,7 @@ const optionsSchema = z.object({
     .max(840, "must be -720..840 minutes")
     .default(480),
   logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  web: z.union([z.string(), z.literal(false)]).default(DEFAULT_WEB),
 });
 
 export function registerRun(program: Command): void {
@@ -45,6 +50,8 @@ export function registerRun(program: Command): void {
     .option("--address <n>", "terminal address A2 (1..65535)", "1")
     .option("--utc-offset <minutes>", "terminal local time offset from UTC", "480")
     .option("--log-level <level>", "debug | info | warn | error", "info")
+    .option("--web <host:port>", "web interface and JSON API (localhost only by default)", DEFAULT_WEB)
+    .option("--no-web", "do not start the web interface")
     .action(async (raw: Record<string, unknown>) => {
       const o = parseOptions(optionsSchema, raw);
       const logger = createLogger({ level: o.logLevel });
@@ -62,6 +69,7 @@ export function registerRun(program: Command): void {
               ? {}
               : { connect: parseEndpoint(o.uplinkConnect, "--uplink-connect") }),
           },
+          ...(o.web === false ? {} : { web: { listen: parseEndpoint(o.web, "--web") } }),
         },
         { logger },
       );

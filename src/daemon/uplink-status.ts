@@ -1,0 +1,54 @@
+/**
+ * The uplink's state as the web interface and metrics show it: server mode is online while at least one
+ * master is connected; client mode while the terminal is logged in.
+ */
+import type { UplinkClient } from "../uplink/uplink-client.ts";
+import type { UplinkServer } from "../uplink/uplink-server.ts";
+import type { UplinkLinkState, UplinkStatus, UplinkStatusSource } from "../web/providers.ts";
+
+export function uplinkStatusSource(
+  server: UplinkServer | undefined,
+  client: UplinkClient | undefined,
+  connect: { host: string; port: number } | undefined,
+): UplinkStatusSource {
+  return {
+    status(): UplinkStatus {
+      const sessions = server === undefined ? [] : [...server.sessions];
+      const live = {
+        bytesIn: 0,
+        bytesOut: 0,
+        framesIn: 0,
+        framesOut: 0,
+        decodeErrors: 0,
+        requestsDropped: 0,
+        outboundDropped: 0,
+      };
+      for (const s of sessions) {
+        live.bytesIn += s.counters.bytesIn;
+        live.bytesOut += s.counters.bytesOut;
+        live.framesIn += s.counters.framesIn;
+        live.framesOut += s.counters.framesOut;
+        live.decodeErrors += s.counters.decodeErrors;
+        live.requestsDropped += s.counters.requestsDropped;
+        live.outboundDropped += s.droppedOutbound;
+      }
+      let state: UplinkLinkState = "offline";
+      if (client?.state === "online" || sessions.length > 0) state = "online";
+      else if (client?.state === "connecting" || client?.state === "logging-in") state = client.state;
+      const mode =
+        server !== undefined && client !== undefined
+          ? "server+client"
+          : server !== undefined
+            ? "server"
+            : "client";
+      return {
+        mode,
+        state,
+        sessions: sessions.length,
+        ...(server === undefined ? {} : { listen: { host: server.host, port: server.port } }),
+        ...(connect === undefined ? {} : { connect }),
+        live,
+      };
+    },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * What the web interface needs from parts of the concentrator that are optional or built elsewhere. Each is
+ * a small interface the daemon plugs in when the part exists; the interface shows "not available" (HTTP
+ * 503 for actions) when a provider is absent, never made-up figures.
+ *
+ *   UplinkStatusSource      uplink/ (server sessions, client state)          always present in the daemon
+ *   ReadingStatusProvider   collect/ (per-port success, missing meters)      store-based default in reading-status.ts
+ *   ChannelActivityProvider channels/ (RS-485 and carrier activity, queues)  absent until the channels run
+ *   UpgradeInstaller        terminal upgrade (AFN0F)                          absent until the upgrade lands
+ *   ModuleInfoSource        the cellular modem (AT port) and carrier module   absent without a modem
+ */
+
+export type UplinkLinkState = "online" | "offline" | "connecting" | "logging-in";
+
+export interface UplinkStatus {
+  readonly mode: "server" | "client" | "server+client";
+  /** Online: a master is connected (server) or logged in (client). */
+  readonly state: UplinkLinkState;
+  /** Connected masters (server mode). */
+  readonly sessions: number;
+  readonly listen?: { readonly host: string; readonly port: number };
+  readonly connect?: { readonly host: string; readonly port: number };
+  /** Bytes and frames of the connections open now (closed ones are in the traffic store). */
+  readonly live: {
+    readonly bytesIn: number;
+    readonly bytesOut: number;
+    readonly framesIn: number;
+    readonly framesOut: number;
+    readonly decodeErrors: number;
+    readonly requestsDropped: number;
+    readonly outboundDropped: number;
+  };
+}
+
+export interface UplinkStatusSource {
+  status(): UplinkStatus;
+}
+
+export interface PortDaySuccess {
+  readonly port: number;
+  /** Local day, YYYYMMDD. */
+  readonly day: number;
+  /** Meters on the port that were due (configured to be read). */
+  readonly due: number;
+  /** Of those, meters with frozen data for that day. */
+  readonly read: number;
+}
+
+export interface MissingMeter {
+  readonly serial: number;
+  readonly point: number;
+  readonly port: number;
+  readonly address: string;
+  readonly lastSuccessAt: number | null;
+  readonly consecutiveFailures: number;
+}
+
+export interface MeterReadingDetail {
+  readonly point: number;
+  readonly lastSuccessAt: number | null;
+  readonly lastFailureAt: number | null;
+  readonly consecutiveFailures: number;
+  readonly totalFailures: number;
+  /** Latest values per data item. */
+  readonly latest: readonly { readonly item: string; readonly readAt: number; readonly value: unknown }[];
+  /** Daily frozen history (oldest first). */
+  readonly daily: readonly {
+    readonly day: number;
+    readonly item: string;
+    readonly readAt: number;
+    readonly value: unknown;
+  }[];
+  /** Route / relay information when the carrier channel knows it. */
+  readonly route?: unknown;
+}
+
+export interface ReadingStatusProvider {
+  /** Success per port for each of the last `days` local days (oldest first). */
+  dailySuccess(days: number): readonly PortDaySuccess[];
+  /** Meters with no frozen data for today, by serial. */
+  missingToday(
+    offset: number,
+    limit: number,
+  ): { readonly total: number; readonly meters: readonly MissingMeter[] };
+  /** One measurement point's reading state and history; undefined when the point is not configured. */
+  meterDetail(point: number): MeterReadingDetail | undefined;
+}
+
+export interface ChannelActivity {
+  /** e.g. "rs485:1", "carrier". */
+  readonly channel: string;
+  readonly kind: "rs485" | "carrier";
+  /** Host time of the last byte sent or received; undefined when the channel has not talked yet. */
+  readonly lastActivityAt: number | undefined;
+  /** Share of the last minute the channel was busy, 0..1. */
+  readonly utilisation: number;
+  readonly queueDepth: number;
+  readonly reads: number;
+  readonly failures: number;
+}
+
+export interface ChannelActivityProvider {
+  channels(): readonly ChannelActivity[];
+}
+
+export interface UpgradeResult {
+  readonly accepted: boolean;
+  readonly message: string;
+}
+
+export interface UpgradeInstaller {
+  /** Validates and stages an upgrade package (the installer decides what a valid package is). */
+  install(fileName: string, bytes: Uint8Array): Promise<UpgradeResult>;
+}
+
+export interface ModemInfo {
+  readonly manufacturer?: string;
+  readonly model?: string;
+  readonly firmware?: string;
+  readonly imei?: string;
+  readonly iccid?: string;
+  /** AT+CSQ RSSI 0..31 (99 = unknown) and its dBm value. */
+  readonly rssi?: number;
+  readonly signalDbm?: number;
+  /** Host time of the last successful refresh. */
+  readonly updatedAt: number;
+  readonly error?: string;
+}
+
+export interface LocalModuleInfo {
+  readonly vendor?: string;
+  readonly chip?: string;
+  readonly version?: string;
+  readonly versionDate?: string;
+}
+
+export interface ModuleInfoSource {
+  /** The cellular (public network) module, as last read. */
+  modem(): ModemInfo | undefined;
+  /** The local communication (carrier) module, from the 1376.2 session. */
+  localModule?(): LocalModuleInfo | undefined;
+}
+
+/** The optional providers; the daemon fills in what exists. */
+export interface WebProviders {
+  reading?: ReadingStatusProvider;
+  channels?: ChannelActivityProvider;
+  upgrade?: UpgradeInstaller;
+  modules?: ModuleInfoSource;
+}
