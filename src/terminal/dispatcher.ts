@@ -30,8 +30,7 @@ export const AFN_HANDLERS: ReadonlyMap<number, AfnRegistration> = new Map<number
   [0x04, { handle: handleAfn04, fns: supportedFns(0x04) }],
   [0x05, { handle: handleAfn05, fns: AFN05_FNS }],
   [0x09, { handle: handleAfn09, fns: AFN09_FNS }],
-  // F10 (meter archive by serial) needs the parameter service's selector handling: not yet answered.
-  [0x0a, { handle: handleAfn0A, fns: supportedFns(0x0a).filter((fn) => fn !== 10) }],
+  [0x0a, { handle: handleAfn0A, fns: supportedFns(0x0a) }],
   [0x0c, { handle: handleAfn0C, fns: AFN0C_FNS }],
   [0x0d, { handle: handleAfn0D, fns: AFN0D_FNS }],
   [0x0e, { handle: handleAfn0E, fns: AFN0E_FNS }],
