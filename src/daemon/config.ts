@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { OpenDcuError } from "../common/errors.ts";
 import { PW_POLICY_SCHEMA } from "../uplink/pw-check.ts";
+import { DEFAULT_RATE_LIMIT, RATE_LIMIT_SCHEMA } from "../uplink/rate-limit.ts";
 import { REPORTING_CONFIG_SCHEMA, REPORTING_DEFAULTS } from "./reporting-config.ts";
 
 const endpoint = z.object({
@@ -39,6 +40,13 @@ export const DAEMON_CONFIG_SCHEMA = z.object({
           maxMs: z.number().int().min(10).default(300_000),
         })
         .default({ initialMs: 1000, maxMs: 300_000 }),
+      /**
+       * Server mode: close a connection on which no valid frame arrived for this long. Default: the AFN04 F1
+       * heartbeat period + 60 s (NUC behaviour [M]).
+       */
+      idleTimeoutMs: z.number().int().min(100).max(86_400_000).optional(),
+      /** Per-connection input limits (uplink/rate-limit.ts). */
+      rateLimit: RATE_LIMIT_SCHEMA.default(DEFAULT_RATE_LIMIT),
       /** Longest time traffic counts stay in memory before they are added to the store. */
       trafficFlushMs: z.number().int().min(100).max(3_600_000).default(60_000),
       /** How PW is checked for AFN04 F5 schemes that cannot be verified as specified (uplink/pw-check.ts). */
@@ -49,6 +57,7 @@ export const DAEMON_CONFIG_SCHEMA = z.object({
       partialFrameTimeoutMs: 5000,
       reconnect: { initialMs: 1000, maxMs: 300_000 },
       trafficFlushMs: 60_000,
+      rateLimit: DEFAULT_RATE_LIMIT,
       auth: { hardware: "deny", software: "parameter" },
     }),
   /**

@@ -41,6 +41,8 @@ export interface DaemonHandle {
   /** Where the uplink server listens (actual port when 0 was asked), if in server mode. */
   readonly listening: { host: string; port: number } | undefined;
   readonly client: UplinkClient | undefined;
+  /** The server-mode listener and its sessions, if in server mode. */
+  readonly server: UplinkServer | undefined;
   /** Traffic statistics of every uplink connection and the maintenance port. */
   readonly traffic: TrafficMeter;
   /** Monthly traffic limit (AFN04 F36); active reports consult `flowControl.reportsAllowed()`. */
@@ -127,6 +129,7 @@ export async function startDaemon(
       return dispatcher.handle(request);
     },
     traffic: trafficMeter,
+    rateLimit: config.uplink.rateLimit,
     clock: core.clock,
     utcOffsetMinutes: config.utcOffsetMinutes,
     partialFrameTimeoutMs: config.uplink.partialFrameTimeoutMs,
@@ -138,6 +141,7 @@ export async function startDaemon(
       core.recordAuthFailure(request.pw ?? new Uint8Array(PW_LENGTH), request.address.master),
   };
 
+  const timings = uplinkTimings(core, config);
   const listen = config.uplink.listen ?? (config.uplink.connect === undefined ? DEFAULT_LISTEN : undefined);
   let server: UplinkServer | undefined;
   let client: UplinkClient | undefined;
@@ -152,6 +156,7 @@ export async function startDaemon(
         logger,
         maxConnections: config.uplink.maxConnections,
         onSessionStart: (session) => reporting.attach(session, "server"),
+        idleTimeoutMs: () => config.uplink.idleTimeoutMs ?? timings.heartbeatMs() + 60_000,
       });
       logger.info({ module: "uplink", host: server.host, port: server.port }, "uplink listening");
     }
@@ -161,7 +166,7 @@ export async function startDaemon(
         host: config.uplink.connect.host,
         port: config.uplink.connect.port,
         logger,
-        timings: uplinkTimings(core, config),
+        timings,
         backoff: config.uplink.reconnect,
         onOnline: (session) => reporting.attach(session, "client"),
       });
@@ -199,6 +204,7 @@ export async function startDaemon(
     core,
     listening: server === undefined ? undefined : { host: server.host, port: server.port },
     client,
+    server,
     traffic: trafficMeter,
     flowControl,
     reporting,

@@ -24,6 +24,7 @@ import type { ByteStream } from "../transport/byte-stream.ts";
 import { matchAddress, type TerminalIdentity } from "./address-match.ts";
 import { OutboundQueue } from "./outbound-queue.ts";
 import type { PwVerdict } from "./pw-check.ts";
+import { DEFAULT_RATE_LIMIT, InputRateLimiter, type RateLimitOptions, worthLogging } from "./rate-limit.ts";
 import { RepeatFilter, type RepeatFilterOptions } from "./repeat-filter.ts";
 import { isTimeLabelStale } from "./time-label.ts";
 import type { TrafficSink } from "./traffic-meter.ts";
@@ -61,6 +62,13 @@ export interface LinkSessionOptions {
   readonly traffic?: TrafficSink;
   /** FCB/FCV duplicate suppression (repeat-filter.ts); `false` turns it off. */
   readonly repeatFilter?: RepeatFilterOptions | false;
+  /** Input rate limits (rate-limit.ts); `false` turns them off. */
+  readonly rateLimit?: RateLimitOptions | false;
+  /**
+   * Close the link when no valid frame for this terminal arrived for this long (server mode: a dead or
+   * slow-loris peer must not hold a connection slot; NUC: heartbeat period + 60 s [M]). Read at each re-arm.
+   */
+  readonly idleTimeoutMs?: () => number;
 }
 
 export interface LinkCounters {
@@ -80,6 +88,12 @@ export interface LinkCounters {
   repeatsDropped: number;
   /** Requests refused by the PW check. */
   authFailures: number;
+  /** Bytes dropped unprocessed by the input byte-rate limit. */
+  bytesThrottled: number;
+  /** Valid requests dropped by the request-rate limit. */
+  requestsThrottled: number;
+  /** 1 when the link was closed for idleness. */
+  idleTimeouts: number;
 }
 
 export class LinkSession {
@@ -96,6 +110,9 @@ export class LinkSession {
     repeatsResent: 0,
     repeatsDropped: 0,
     authFailures: 0,
+    bytesThrottled: 0,
+    requestsThrottled: 0,
+    idleTimeouts: 0,
   };
   readonly #o: LinkSessionOptions;
   readonly #profile: Gw13761Profile;
@@ -105,7 +122,10 @@ export class LinkSession {
   readonly #unsubscribe: () => void;
   readonly #repeats: RepeatFilter | undefined;
   readonly #responseListeners = new Set<(message: Message) => void>();
+  readonly #limiter: InputRateLimiter | undefined;
   #partialTimer: TimerHandle | undefined;
+  #idleTimer: TimerHandle | undefined;
+  #throttledChunks = 0;
   #pfc = 0;
   /** Requests not yet answered; served strictly one after another so replies keep the request order. */
   readonly #pending: Message[] = [];
@@ -122,8 +142,13 @@ export class LinkSession {
       options.traffic?.countOut(n);
     });
     this.#repeats = options.repeatFilter === false ? undefined : new RepeatFilter(options.repeatFilter);
+    this.#limiter =
+      options.rateLimit === false
+        ? undefined
+        : new InputRateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT, options.clock);
     this.#unsubscribe = options.stream.onData((chunk) => this.#onChunk(chunk));
     void options.stream.closed.then(() => this.#stop());
+    this.#armIdleTimer();
   }
 
   get stream(): ByteStream {
@@ -192,11 +217,40 @@ export class LinkSession {
     this.#unsubscribe();
     this.#partialTimer?.cancel();
     this.#partialTimer = undefined;
+    this.#idleTimer?.cancel();
+    this.#idleTimer = undefined;
+  }
+
+  /** (Re)starts the idle timer; any valid frame for this terminal calls it. */
+  #armIdleTimer(): void {
+    const idleMs = this.#o.idleTimeoutMs?.();
+    if (idleMs === undefined || this.#stopped) return;
+    this.#idleTimer?.cancel();
+    this.#idleTimer = this.#o.clock.setTimer(idleMs, () => {
+      this.#idleTimer = undefined;
+      this.counters.idleTimeouts++;
+      this.#logger.warn({ idleMs, ...this.counters }, "no valid frame within the idle timeout; closing");
+      void this.close();
+    });
   }
 
   #onChunk(chunk: Uint8Array): void {
     this.counters.bytesIn += chunk.length;
     this.#o.traffic?.countIn(chunk.length);
+    if (this.#limiter !== undefined && !this.#limiter.acceptBytes(chunk.length)) {
+      // Over the byte rate: the chunk is not even split; a frame it cut is lost, so start clean.
+      this.counters.bytesThrottled += chunk.length;
+      this.#splitter.reset();
+      this.#partialTimer?.cancel();
+      this.#partialTimer = undefined;
+      if (worthLogging(++this.#throttledChunks)) {
+        this.#logger.warn(
+          { bytes: chunk.length, droppedBytes: this.counters.bytesThrottled },
+          "input over the byte-rate limit: dropped",
+        );
+      }
+      return;
+    }
     let frames: Uint8Array[];
     try {
       frames = this.#splitter.push(chunk);
@@ -255,6 +309,7 @@ export class LinkSession {
       return;
     }
     this.counters.framesIn++;
+    this.#armIdleTimer();
     this.#o.onValidFrame?.();
     if (message.control.prm === 0) {
       this.#o.onResponse?.(message);
@@ -283,10 +338,26 @@ export class LinkSession {
       this.#logger.debug({ afn: message.afn }, "repeated frame (FCB) while serving the original: dropped");
       return;
     }
+    if (this.#limiter !== undefined && !this.#limiter.acceptRequest()) {
+      this.counters.requestsThrottled++;
+      this.#repeats?.forget(message);
+      if (worthLogging(this.counters.requestsThrottled)) {
+        this.#logger.warn(
+          { afn: message.afn, dropped: this.counters.requestsThrottled },
+          "request-rate limit: dropped",
+        );
+      }
+      return;
+    }
     if (this.#pending.length >= (this.#o.maxPendingRequests ?? 16)) {
       this.counters.requestsDropped++;
       this.#repeats?.forget(message);
-      this.#logger.warn({ afn: message.afn }, "too many requests waiting; request dropped");
+      if (worthLogging(this.counters.requestsDropped)) {
+        this.#logger.warn(
+          { afn: message.afn, dropped: this.counters.requestsDropped },
+          "too many requests waiting; request dropped",
+        );
+      }
       return;
     }
     this.#pending.push(message);

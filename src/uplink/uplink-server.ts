@@ -5,6 +5,7 @@
 import type { Logger } from "../common/logger.ts";
 import { listenTcp, type TcpListener } from "../transport/tcp.ts";
 import { LinkSession, type LinkSessionOptions } from "./link-session.ts";
+import { worthLogging } from "./rate-limit.ts";
 
 export interface UplinkServerOptions extends Omit<LinkSessionOptions, "stream" | "logger"> {
   readonly host: string;
@@ -18,13 +19,22 @@ export interface UplinkServerOptions extends Omit<LinkSessionOptions, "stream" |
   readonly onSessionStart?: (session: LinkSession) => void;
 }
 
+/** Connection counts of a server (for tests, logs and the local interface). */
+export interface ServerCounters {
+  accepted: number;
+  /** Connections closed at once because `maxConnections` sessions were open. */
+  refused: number;
+}
+
 export class UplinkServer {
   readonly sessions: ReadonlySet<LinkSession>;
+  readonly counters: ServerCounters;
   readonly #listener: TcpListener;
 
-  private constructor(listener: TcpListener, sessions: ReadonlySet<LinkSession>) {
+  private constructor(listener: TcpListener, sessions: ReadonlySet<LinkSession>, counters: ServerCounters) {
     this.#listener = listener;
     this.sessions = sessions;
+    this.counters = counters;
   }
 
   get port(): number {
@@ -38,12 +48,22 @@ export class UplinkServer {
   static async start(options: UplinkServerOptions): Promise<UplinkServer> {
     const logger = options.logger.child({ module: "uplink", mode: "server" });
     const sessions = new Set<LinkSession>();
+    const counters: ServerCounters = { accepted: 0, refused: 0 };
     const listener = await listenTcp(options.host, options.port, (stream) => {
       if (sessions.size >= (options.maxConnections ?? 64)) {
-        logger.warn({ peer: stream.label, connections: sessions.size }, "connection refused: limit reached");
+        // Refused politely: an orderly close (FIN) before reading anything; logged at 1, 10, 100, … so a
+        // connection storm does not become a log storm.
+        counters.refused++;
+        if (worthLogging(counters.refused)) {
+          logger.warn(
+            { peer: stream.label, connections: sessions.size, refused: counters.refused },
+            "connection refused: limit reached",
+          );
+        }
         void stream.close();
         return;
       }
+      counters.accepted++;
       const session = new LinkSession({ ...options, stream, logger });
       sessions.add(session);
       logger.info({ peer: stream.label }, "master connected");
@@ -54,7 +74,7 @@ export class UplinkServer {
         options.onSessionEnd?.(session);
       });
     });
-    return new UplinkServer(listener, sessions);
+    return new UplinkServer(listener, sessions, counters);
   }
 
   async close(): Promise<void> {

@@ -2,11 +2,10 @@
  * A raw 1376.1 peer over TCP for link-rule and robustness tests: it sends exactly the bytes it is given
  * (repeated frames, garbage, half frames) and collects whole answer frames with the codec's splitter.
  */
+import { createConnection, type Socket } from "node:net";
 import type { DataItem } from "../../src/protocol/gw1376-1/data-units.ts";
 import { encodeMessage } from "../../src/protocol/gw1376-1/message.ts";
 import { FrameSplitter } from "../../src/protocol/gw1376-1/splitter.ts";
-import type { ByteStream } from "../../src/transport/byte-stream.ts";
-import { connectTcp } from "../../src/transport/tcp.ts";
 
 export interface RequestFrameOptions {
   readonly afn: number;
@@ -40,29 +39,62 @@ export function requestFrame(o: RequestFrameOptions): Uint8Array {
 }
 
 export class RawPeer {
-  readonly stream: ByteStream;
+  readonly socket: Socket;
+  /** Resolves when the connection is closed (by either side). */
+  readonly closed: Promise<void>;
   readonly #splitter = new FrameSplitter();
   readonly #frames: Uint8Array[] = [];
+  #open = true;
   #waiter: (() => void) | undefined;
   /** Every byte received, frames or not. */
   bytesReceived = 0;
 
-  private constructor(stream: ByteStream) {
-    this.stream = stream;
-    stream.onData((chunk) => {
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    socket.on("data", (chunk: Buffer) => {
       this.bytesReceived += chunk.length;
-      this.#frames.push(...this.#splitter.push(chunk));
+      this.#frames.push(...this.#splitter.push(new Uint8Array(chunk)));
       this.#waiter?.();
     });
-    void stream.closed.then(() => this.#waiter?.());
+    socket.on("error", () => socket.destroy());
+    // The other side's FIN: nothing more will come and writes would fail.
+    socket.on("end", () => {
+      this.#open = false;
+      this.#waiter?.();
+    });
+    this.closed = new Promise((resolve) =>
+      socket.on("close", () => {
+        this.#open = false;
+        this.#waiter?.();
+        resolve();
+      }),
+    );
   }
 
-  static async connect(port: number, host = "127.0.0.1"): Promise<RawPeer> {
-    return new RawPeer(await connectTcp(host, port, 5000));
+  static connect(port: number, host = "127.0.0.1"): Promise<RawPeer> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection({ host, port });
+      socket.once("connect", () => {
+        socket.off("error", reject);
+        resolve(new RawPeer(socket));
+      });
+      socket.once("error", reject);
+    });
+  }
+
+  /** The label the daemon gives this connection (`tcp:HOST:PORT` of this end). */
+  get label(): string {
+    return `tcp:${this.socket.localAddress}:${this.socket.localPort}`;
+  }
+
+  get isOpen(): boolean {
+    return this.#open;
   }
 
   send(bytes: Uint8Array): Promise<void> {
-    return this.stream.write(bytes);
+    return new Promise((resolve, reject) =>
+      this.socket.write(bytes, (error) => (error ? reject(error) : resolve())),
+    );
   }
 
   /** The next whole frame received; rejects after `timeoutMs` or when the connection closes first. */
@@ -71,7 +103,7 @@ export class RawPeer {
     for (;;) {
       const frame = this.#frames.shift();
       if (frame !== undefined) return frame;
-      if (!this.stream.isOpen) throw new Error("connection closed before a frame arrived");
+      if (!this.#open) throw new Error("connection closed before a frame arrived");
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no frame within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
@@ -90,7 +122,8 @@ export class RawPeer {
     return this.#frames.length;
   }
 
-  close(): Promise<void> {
-    return this.stream.close();
+  async close(): Promise<void> {
+    this.socket.destroy();
+    await this.closed;
   }
 }
