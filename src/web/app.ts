@@ -10,7 +10,10 @@ import type { WebContext } from "./context.ts";
 import { collectMetrics, renderMetrics } from "./metrics.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { defineRoute, errorBody, HttpError, type Route, registerRoutes } from "./route-table.ts";
+import { eventRoutes } from "./routes/events.ts";
 import { LiveStreams, liveRoutes } from "./routes/live.ts";
+import { meterRoutes } from "./routes/meters.ts";
+import { parameterRoutes } from "./routes/parameters.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { statusRoutes } from "./routes/status.ts";
 
@@ -94,6 +97,9 @@ export function buildWebApp(ctx: WebContext, extraModules: readonly RouteModule[
     ...sessionRoutes(ctx),
     ...statusRoutes(ctx),
     ...liveRoutes(ctx, live),
+    ...meterRoutes(ctx),
+    ...parameterRoutes(ctx),
+    ...eventRoutes(ctx),
   );
   for (const module of extraModules) routes.push(...module(ctx));
   registerRoutes(app, routes, { sessions: ctx.sessions });
