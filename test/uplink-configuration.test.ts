@@ -51,6 +51,7 @@ describe("AFN09 terminal configuration over TCP", { timeout: 20_000 }, () => {
     assert.ok(blocks.length > 0);
     const served = (afn: number) => [...(AFN_HANDLERS.get(afn)?.fns ?? [])].sort((a, b) => a - b);
     assert.ok(served(0x0c).includes(2) && served(0x0c).includes(129));
+    assert.ok(served(0x0c).includes(14), "AFN0C F14 (file segments still missing) is served");
     for (const block of blocks) assert.deepEqual(fnsOf(block.groups), served(0x0c));
     const f7 = await config(7);
     assert.ok(served(0x0d).includes(161));

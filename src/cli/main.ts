@@ -5,9 +5,12 @@
  */
 import { Command } from "commander";
 import { registerDecode } from "./commands/decode.ts";
+import { registerLaunch } from "./commands/launch.ts";
 import { registerMaster } from "./commands/master.ts";
+import { registerPackage } from "./commands/package.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerSim } from "./commands/sim.ts";
+import { registerUpgrade } from "./commands/upgrade.ts";
 import { registerWeb } from "./commands/web.ts";
 // (subcommand imports)
 
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
   registerRun(program);
   registerMaster(program);
   registerWeb(program);
+  registerPackage(program);
+  registerUpgrade(program);
+  registerLaunch(program);
   // (subcommand registrations)
   return program;
 }

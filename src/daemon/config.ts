@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { OpenDcuError } from "../common/errors.ts";
+import { UPGRADE_CONFIG_SCHEMA } from "../upgrade/upgrade-config.ts";
 import { PW_POLICY_SCHEMA } from "../uplink/pw-check.ts";
 import { DEFAULT_RATE_LIMIT, RATE_LIMIT_SCHEMA } from "../uplink/rate-limit.ts";
 import { REPORTING_CONFIG_SCHEMA, REPORTING_DEFAULTS } from "./reporting-config.ts";
@@ -91,6 +92,8 @@ export const DAEMON_CONFIG_SCHEMA = z.object({
         .default(16 * 1024 * 1024),
     })
     .optional(),
+  /** Remote and local software upgrade (docs/upgrade.md). Without installRoot nothing can be installed. */
+  upgrade: UPGRADE_CONFIG_SCHEMA,
   /** Test hooks instead of patching internals (conventions §24). */
   testing: z
     .object({

@@ -12,10 +12,13 @@ import { dirname } from "node:path";
 import { type Clock, SystemClock } from "../common/clock.ts";
 import { type Logger, silentLogger } from "../common/logger.ts";
 import { monthKey } from "../store/calendar.ts";
-import { Dispatcher } from "../terminal/dispatcher.ts";
+import { AFN_HANDLERS, Dispatcher } from "../terminal/dispatcher.ts";
 import { erc32 } from "../terminal/erc-records.ts";
 import { importantEventsPending } from "../terminal/handlers/afn0e-read-pointer.ts";
 import { TerminalCore } from "../terminal/terminal-core.ts";
+import { prepareUpgradeStart, setupUpgrade } from "../upgrade/daemon-upgrade.ts";
+import type { UpgradeService } from "../upgrade/upgrade-service.ts";
+import { webUpgradeInstaller } from "../upgrade/web-installer.ts";
 import type { TerminalIdentity } from "../uplink/address-match.ts";
 import { FlowControl } from "../uplink/flow-control.ts";
 import type { EventCounterSource } from "../uplink/link-session.ts";
@@ -53,6 +56,10 @@ export interface DaemonHandle {
   readonly web: WebServer | undefined;
   /** What the web interface shows beyond the core (reading engine, channels, upgrade, modules): fill in. */
   readonly webProviders: WebProviders;
+  /** Local install entry point (web UI); undefined without `upgrade.installRoot`. */
+  readonly upgrade: UpgradeService | undefined;
+  /** Resolves (with the reason) when the daemon wants to be restarted: exit with EXIT_RESTART after close. */
+  readonly restartRequested: Promise<string>;
   close(): Promise<void>;
 }
 
@@ -71,6 +78,7 @@ export async function startDaemon(
   const logger = logRing.wrap(deps.logger ?? silentLogger);
   const clock = deps.clock ?? new SystemClock();
   if (config.dbPath !== ":memory:") mkdirSync(dirname(config.dbPath), { recursive: true });
+  await prepareUpgradeStart(config.upgrade, config.dbPath, logger);
   const core = new TerminalCore({
     dbPath: config.dbPath,
     hostClock: clock,
@@ -80,7 +88,30 @@ export async function startDaemon(
   // Before start(): the start-up events (ERC1, ERC14) are reported like any other.
   const reporting = startReporting({ core, config, logger });
   core.start();
-  const dispatcher = new Dispatcher(core, logger.child({ module: "dispatcher" }));
+  let askRestart: (reason: string) => void = () => undefined;
+  const restartRequested = new Promise<string>((resolve) => {
+    askRestart = resolve;
+  });
+  let restartTimer: ReturnType<Clock["setTimer"]> | undefined;
+  const upgrade = await setupUpgrade({
+    config: config.upgrade,
+    core,
+    clock,
+    logger,
+    requestRestart: (reason) => {
+      logger.info({ reason, inMs: config.upgrade.restartDelayMs }, "restart requested");
+      restartTimer ??= clock.setTimer(config.upgrade.restartDelayMs, () => askRestart(reason));
+    },
+  }).catch((error: unknown) => {
+    reporting.close();
+    core.close();
+    throw error;
+  });
+  const dispatcher = new Dispatcher(
+    core,
+    logger.child({ module: "dispatcher" }),
+    new Map([...AFN_HANDLERS, [0x0f, upgrade.registration]]),
+  );
   dispatcher.livePolicy = config.dataService;
   const identity: TerminalIdentity = {
     area: config.area,
@@ -147,6 +178,7 @@ export async function startDaemon(
   let client: UplinkClient | undefined;
   let web: WebServer | undefined;
   const webProviders: WebProviders = {};
+  if (upgrade.service !== undefined) webProviders.upgrade = webUpgradeInstaller(upgrade.service);
   try {
     if (listen !== undefined) {
       server = await UplinkServer.start({
@@ -188,8 +220,10 @@ export async function startDaemon(
         limits: { uploadMaxBytes: config.web.uploadMaxBytes },
       });
     }
+    await upgrade.watchHealth(client === undefined ? undefined : () => client?.state === "online");
   } catch (error) {
     await client?.stop();
+    upgrade.close();
     await server?.close();
     trafficMeter.stop();
     reporting.close();
@@ -210,8 +244,12 @@ export async function startDaemon(
     reporting,
     web,
     webProviders,
+    upgrade: upgrade.service,
+    restartRequested,
     close() {
       closing ??= (async () => {
+        restartTimer?.cancel();
+        upgrade.close();
         await web?.close();
         reporting.close();
         await client?.stop();

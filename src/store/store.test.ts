@@ -364,14 +364,14 @@ describe("meter events, traffic, file transfer", () => {
 
   it("stores segments in any order, reports missing ones and assembles the file", () => {
     const seg = (n: number, len = 4) => new Uint8Array(len).fill(n);
-    assert.equal(store.files.storeSegment(1, 3, 1, seg(1)), "stored");
-    assert.equal(store.files.storeSegment(1, 3, 1, seg(1)), "duplicate");
-    assert.equal(store.files.storeSegment(1, 3, 0, seg(0, 3)), "bad-length");
-    assert.equal(store.files.storeSegment(1, 3, 3, seg(0)), "bad-index");
+    assert.equal(store.files.storeSegment(1, 3, 1, seg(1)).result, "stored");
+    assert.equal(store.files.storeSegment(1, 3, 1, seg(1)).result, "duplicate");
+    assert.equal(store.files.storeSegment(1, 3, 0, seg(0, 3)).result, "bad-length");
+    assert.equal(store.files.storeSegment(1, 3, 3, seg(0)).result, "bad-index");
     assert.deepEqual(store.files.missing(1), [0, 2]);
     assert.equal(store.files.assemble(1), undefined);
-    store.files.storeSegment(1, 3, 2, seg(2, 2));
-    store.files.storeSegment(1, 3, 0, seg(0));
+    assert.equal(store.files.storeSegment(1, 3, 2, seg(2, 2)).complete, false);
+    assert.equal(store.files.storeSegment(1, 3, 0, seg(0)).complete, true);
     assert.deepEqual([...(store.files.assemble(1) ?? [])], [0, 0, 0, 0, 1, 1, 1, 1, 2, 2]);
     store.files.clear(1);
     assert.equal(store.files.get(1), undefined);

@@ -9,11 +9,17 @@ import { z } from "zod";
 import { OpenDcuError } from "../../common/errors.ts";
 import { parseEndpoint } from "../../daemon/config.ts";
 import type { Record_ } from "../../protocol/gw1376-1/layout.ts";
-import { connectToDcu, type MasterReply, type RequestItem } from "../../sim/master/master-station.ts";
+import {
+  connectToDcu,
+  type MasterReply,
+  type MasterStation,
+  type RequestItem,
+} from "../../sim/master/master-station.ts";
 import { localParts } from "../../store/calendar.ts";
 import { parseOptions } from "../options.ts";
+import { registerMasterUpgrade } from "./master-upgrade.ts";
 
-const globalSchema = z.object({
+export const masterGlobalSchema = z.object({
   connect: z.string({ message: "--connect HOST:PORT is required" }),
   area: z
     .string()
@@ -47,15 +53,8 @@ async function exchange(
   items: RequestItem[],
   show: (reply: MasterReply) => string,
 ): Promise<void> {
-  const o = parseOptions(globalSchema, command.optsWithGlobals());
-  const at = parseEndpoint(o.connect, "--connect");
-  const master = await connectToDcu(at.host, at.port, {
-    area: o.area,
-    terminal: o.address,
-    msa: o.msa,
-    timeoutMs: o.timeout,
-    utcOffsetMinutes: o.utcOffset,
-  });
+  const o = parseOptions(masterGlobalSchema, command.optsWithGlobals());
+  const master = await connectFromOptions(o);
   try {
     const reply = await master.request(afn, items);
     if (o.json) {
@@ -69,6 +68,18 @@ async function exchange(
   } finally {
     await master.close();
   }
+}
+
+/** Dials the DCU named by the global `master` options (shared by the verbs in other files). */
+export function connectFromOptions(o: z.output<typeof masterGlobalSchema>): Promise<MasterStation> {
+  const at = parseEndpoint(o.connect, "--connect");
+  return connectToDcu(at.host, at.port, {
+    area: o.area,
+    terminal: o.address,
+    msa: o.msa,
+    timeoutMs: o.timeout,
+    utcOffsetMinutes: o.utcOffset,
+  });
 }
 
 const fields = (data: Record_): string =>
@@ -87,6 +98,7 @@ export function registerMaster(program: Command): void {
     .option("--timeout <ms>", "answer timeout", "5000")
     .option("--utc-offset <minutes>", "local time offset used for Tp and set-clock", "480")
     .option("--json", "print the decoded answer as JSON", false);
+  registerMasterUpgrade(master);
 
   master
     .command("clock")

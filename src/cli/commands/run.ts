@@ -3,13 +3,17 @@
  * [--address N] [--utc-offset MIN] [--log-level LEVEL] [--web HOST:PORT | --no-web]`: runs the concentrator
  * daemon, logging JSON lines (pino) to stdout. Without uplink flags it listens on 127.0.0.1:4059; the web
  * interface listens on 127.0.0.1:8059 unless moved or turned off. SIGINT/SIGTERM log out (client mode),
- * close sockets and the database, then exit 0.
+ * close sockets and the database, then exit 0. Upgrade flags (docs/upgrade.md): `--install-root DIR
+ * --public-key FILE [--upgrade-target NAME] [--health-check auto|master|self-check] [--health-timeout MS]
+ * [--max-package-bytes N]`; after an install or a rollback the daemon exits with EXIT_RESTART (75) for its
+ * launcher to start the version `current` points at.
  */
 import type { Command } from "commander";
 import { z } from "zod";
 import { createLogger } from "../../common/logger.ts";
 import { parseEndpoint } from "../../daemon/config.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
+import { EXIT_RESTART } from "../../upgrade/launcher.ts";
 import { parseOptions } from "../options.ts";
 
 /** Where `opendcu run` serves the web interface unless told otherwise. */
@@ -37,6 +41,12 @@ const optionsSchema = z.object({
     .default(480),
   logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
   web: z.union([z.string(), z.literal(false)]).default(DEFAULT_WEB),
+  installRoot: z.string().min(1).optional(),
+  publicKey: z.string().min(1).optional(),
+  upgradeTarget: z.string().optional(),
+  healthCheck: z.enum(["auto", "master", "self-check"]).optional(),
+  healthTimeout: z.coerce.number().int().min(1000, "must be at least 1000 ms").optional(),
+  maxPackageBytes: z.coerce.number().int().min(1024, "must be at least 1024").optional(),
 });
 
 export function registerRun(program: Command): void {
@@ -52,6 +62,12 @@ export function registerRun(program: Command): void {
     .option("--log-level <level>", "debug | info | warn | error", "info")
     .option("--web <host:port>", "web interface and JSON API (localhost only by default)", DEFAULT_WEB)
     .option("--no-web", "do not start the web interface")
+    .option("--install-root <dir>", "A/B install root for upgrades (releases/, current, good)")
+    .option("--public-key <file>", "Ed25519 public key (PEM) upgrade packages must be signed with")
+    .option("--upgrade-target <name>", "device family accepted in packages (default opendcu)")
+    .option("--health-check <mode>", "what proves a new version healthy: auto | master | self-check")
+    .option("--health-timeout <ms>", "time a new version has to prove healthy (default 300000)")
+    .option("--max-package-bytes <n>", "largest upgrade package / AFN0F file accepted")
     .action(async (raw: Record<string, unknown>) => {
       const o = parseOptions(optionsSchema, raw);
       const logger = createLogger({ level: o.logLevel });
@@ -70,6 +86,14 @@ export function registerRun(program: Command): void {
               : { connect: parseEndpoint(o.uplinkConnect, "--uplink-connect") }),
           },
           ...(o.web === false ? {} : { web: { listen: parseEndpoint(o.web, "--web") } }),
+          upgrade: {
+            ...(o.installRoot === undefined ? {} : { installRoot: o.installRoot }),
+            ...(o.publicKey === undefined ? {} : { publicKeyFile: o.publicKey }),
+            ...(o.upgradeTarget === undefined ? {} : { target: o.upgradeTarget }),
+            ...(o.healthCheck === undefined ? {} : { healthCheck: o.healthCheck }),
+            ...(o.healthTimeout === undefined ? {} : { healthTimeoutMs: o.healthTimeout }),
+            ...(o.maxPackageBytes === undefined ? {} : { maxPackageBytes: o.maxPackageBytes }),
+          },
         },
         { logger },
       );
@@ -93,6 +117,10 @@ export function registerRun(program: Command): void {
         };
         process.once("SIGINT", () => stop("SIGINT"));
         process.once("SIGTERM", () => stop("SIGTERM"));
+        void daemon.restartRequested.then((reason) => {
+          process.exitCode = EXIT_RESTART;
+          stop(`restart: ${reason}`);
+        });
       });
     });
 }

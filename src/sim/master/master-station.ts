@@ -6,6 +6,7 @@
  * Requests are serialised (one outstanding per link); PFC increments per new request, PSEQ = PFC & 0x0F, and
  * a multi-frame answer is reassembled before the promise resolves (§2.2, §3.7).
  */
+import { type Clock, SystemClock } from "../../common/clock.ts";
 import { OpenDcuError } from "../../common/errors.ts";
 import { type Logger, silentLogger } from "../../common/logger.ts";
 import type { DataItem } from "../../protocol/gw1376-1/data-units.ts";
@@ -29,6 +30,8 @@ export interface MasterOptions {
   utcOffsetMinutes?: number;
   profile?: Gw13761Profile;
   logger?: Logger;
+  /** Time source of the answer timeouts (a ManualClock runs a transfer in simulated time). */
+  clock?: Clock;
 }
 
 export interface RequestOptions {
@@ -95,6 +98,7 @@ export class MasterStation {
   readonly #msa: number;
   readonly #timeoutMs: number;
   readonly #utcOffset: number;
+  readonly #clock: Clock;
   #pfc = 0;
   #chain: Promise<unknown> = Promise.resolve();
   #pending: { pseq: number; resolve: (m: Message) => void } | undefined;
@@ -108,6 +112,7 @@ export class MasterStation {
     this.#msa = options.msa ?? 1;
     this.#timeoutMs = options.timeoutMs ?? 5000;
     this.#utcOffset = options.utcOffsetMinutes ?? 480;
+    this.#clock = options.clock ?? new SystemClock();
     stream.onData((chunk) => {
       for (const frame of this.#splitter.push(chunk)) this.#onFrame(frame);
     });
@@ -215,7 +220,7 @@ export class MasterStation {
     );
     return new Promise<MasterReply>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-      const timer = setTimeout(() => {
+      const timer = this.#clock.setTimer(timeoutMs, () => {
         this.#pending = undefined;
         reject(
           new OpenDcuError(
@@ -223,11 +228,11 @@ export class MasterStation {
             `no answer to AFN${afn.toString(16).padStart(2, "0")} within ${timeoutMs} ms`,
           ),
         );
-      }, timeoutMs);
+      });
       this.#pending = {
         pseq,
         resolve: (message) => {
-          clearTimeout(timer);
+          timer.cancel();
           this.#pending = undefined;
           const answerItems = messageItems(message);
           resolve({
@@ -238,7 +243,7 @@ export class MasterStation {
         },
       };
       this.#stream.write(frame).catch((error: unknown) => {
-        clearTimeout(timer);
+        timer.cancel();
         this.#pending = undefined;
         reject(error);
       });

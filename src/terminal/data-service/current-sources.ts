@@ -6,6 +6,7 @@
 import { toHex } from "../../protocol/common/hex.ts";
 import { AFN0C_ROWS } from "../../protocol/gw1376-1/afn0c.ts";
 import { FORMATS } from "../../protocol/gw1376-1/formats.ts";
+import { missingFileSegments } from "../file-receiver.ts";
 import { trafficNow } from "../handlers/traffic-items.ts";
 import { encodeA1 } from "../local-time.ts";
 import { type CurrentItemSource, tableByFn } from "./item-sources.ts";
@@ -32,6 +33,8 @@ const ROWS: readonly CurrentItemSource[] = [
   },
   // F10 traffic with the master today / this month (the uplink flushes its counts before the query).
   { fn: 10, scope: "terminal", read: ({ core }) => trafficNow(core).data },
+  // F14 file segments still missing of the AFN0F download (breakpoint resume; terminal/file-receiver.ts).
+  { fn: 14, scope: "terminal", read: ({ core }) => ({ ...missingFileSegments(core.store) }) },
 ];
 
 const written = new Set(ROWS.map((row) => row.fn));
