@@ -3,7 +3,7 @@
  * disk before it returns (architecture: "committed before acknowledged"), foreign keys on, and numbered
  * migrations tracked in `PRAGMA user_version`.
  */
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { backup, DatabaseSync, type StatementSync } from "node:sqlite";
 import { OpenDcuError } from "../common/errors.ts";
 import type { Logger } from "../common/logger.ts";
 import { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
@@ -89,6 +89,14 @@ export class Database {
   pragma(name: string): SqlValue | undefined {
     const row = this.#db.prepare(`PRAGMA ${name}`).get() as Record<string, SqlValue> | undefined;
     return row === undefined ? undefined : Object.values(row)[0];
+  }
+
+  /**
+   * A consistent copy of the whole database at `path`, made with SQLite's online backup API (writers may
+   * continue meanwhile). Resolves with the number of pages copied.
+   */
+  backupTo(path: string): Promise<number> {
+    return backup(this.#db, path);
   }
 
   get isOpen(): boolean {

@@ -166,6 +166,31 @@ export class FrozenRepository {
     return new Set(rows.map((r) => r.point));
   }
 
+  /** For each period in [from, to], the points holding any item then (reading-status summaries). */
+  pointsByPeriod(from: number, to: number): Map<number, Set<number>> {
+    const rows = this.#db
+      .statement(`SELECT DISTINCT period, point FROM ${this.#table} WHERE period BETWEEN ? AND ?`)
+      .all(from, to) as { period: number; point: number }[];
+    const out = new Map<number, Set<number>>();
+    for (const r of rows) {
+      const points = out.get(r.period) ?? new Set<number>();
+      points.add(r.point);
+      out.set(r.period, points);
+    }
+    return out;
+  }
+
+  /** Every item of one point over [from, to] inclusive, by period then item (a meter's history). */
+  forPoint(point: number, from: number, to: number): FrozenRecord[] {
+    const rows = this.#db
+      .statement(
+        `SELECT period, item, point, read_at, value FROM ${this.#table}
+         WHERE period BETWEEN ? AND ? AND point = ? ORDER BY period, item`,
+      )
+      .all(from, to, point) as unknown as Row[];
+    return this.#loadAll(rows);
+  }
+
   /** Distinct periods held, ascending. */
   periods(): number[] {
     const rows = this.#db.statement(`SELECT DISTINCT period FROM ${this.#table} ORDER BY period`).all() as {

@@ -12,8 +12,10 @@ import { buildOpenApi } from "./openapi.ts";
 import { defineRoute, errorBody, HttpError, type Route, registerRoutes } from "./route-table.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { LiveStreams, liveRoutes } from "./routes/live.ts";
+import { maintenanceRoutes } from "./routes/maintenance.ts";
 import { meterRoutes } from "./routes/meters.ts";
 import { parameterRoutes } from "./routes/parameters.ts";
+import { readingRoutes } from "./routes/reading.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { statusRoutes } from "./routes/status.ts";
 
@@ -100,6 +102,8 @@ export function buildWebApp(ctx: WebContext, extraModules: readonly RouteModule[
     ...meterRoutes(ctx),
     ...parameterRoutes(ctx),
     ...eventRoutes(ctx),
+    ...readingRoutes(ctx),
+    ...maintenanceRoutes(ctx),
   );
   for (const module of extraModules) routes.push(...module(ctx));
   registerRoutes(app, routes, { sessions: ctx.sessions });
