@@ -17,6 +17,7 @@ import {
 } from "../../sim/master/master-station.ts";
 import { localParts } from "../../store/calendar.ts";
 import { parseOptions } from "../options.ts";
+import { registerMasterEvents } from "./master-events.ts";
 import { registerMasterUpgrade } from "./master-upgrade.ts";
 
 export const masterGlobalSchema = z.object({
@@ -99,6 +100,7 @@ export function registerMaster(program: Command): void {
     .option("--utc-offset <minutes>", "local time offset used for Tp and set-clock", "480")
     .option("--json", "print the decoded answer as JSON", false);
   registerMasterUpgrade(master);
+  registerMasterEvents(master);
 
   master
     .command("clock")
