@@ -26,7 +26,7 @@ import {
 import { FrameSplitter } from "../../protocol/gw1376-2/splitter.ts";
 import type { ByteStream } from "../../transport/byte-stream.ts";
 
-export type CarrierFailure = "timeout" | "deny" | "closed" | "bad-answer";
+export type CarrierFailure = "timeout" | "deny" | "closed" | "bad-answer" | "aborted";
 
 export class CarrierError extends Error {
   readonly reason: CarrierFailure;
@@ -374,8 +374,17 @@ export class CarrierClient {
     return nodes;
   }
 
-  /** Makes the module's archive equal to `target`: deletes extras, adds missing ones, reads back to verify. */
-  async syncArchive(target: readonly ArchiveNode[]): Promise<SyncResult> {
+  /**
+   * Makes the module's archive equal to `target`: deletes extras, adds missing ones, reads back to verify.
+   * With `signal`, stops between two requests once aborted (rejects with `CarrierError("aborted")`).
+   */
+  async syncArchive(
+    target: readonly ArchiveNode[],
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<SyncResult> {
+    const checkpoint = (): void => {
+      if (opts.signal?.aborted === true) throw new CarrierError("aborted", "archive sync aborted");
+    };
     const want = new Map(target.map((n) => [n.address.toLowerCase(), n]));
     const have = new Map((await this.readArchive()).map((n) => [n.address, n]));
     const toDelete = [...have.values()].filter((n) => {
@@ -388,17 +397,20 @@ export class CarrierClient {
     });
     const size = this.#options.pageSize;
     for (let i = 0; i < toDelete.length; i += size) {
+      checkpoint();
       await this.command(0x11, 2, {
         nodes: toDelete.slice(i, i + size).map((n) => ({ address: n.address })),
       });
     }
     for (let i = 0; i < toAdd.length; i += size) {
+      checkpoint();
       await this.command(0x11, 1, {
         nodes: toAdd
           .slice(i, i + size)
           .map((n) => ({ address: n.address.toLowerCase(), protocol: n.protocol })),
       });
     }
+    checkpoint();
     const after = await this.readArchive();
     const verified =
       after.length === want.size &&
@@ -411,6 +423,7 @@ export class CarrierClient {
     address: string,
     frame: Uint8Array,
     protocol: number = PROTOCOL.dlt645_2007,
+    opts: { timeoutMs?: number } = {},
   ): Promise<MonitorResult> {
     let m: Message;
     try {
@@ -418,7 +431,7 @@ export class CarrierClient {
         0x13,
         1,
         { protocol, delayRelated: 0, attached: [], frame },
-        { destination: address, timeoutMs: this.#options.monitorTimeoutMs },
+        { destination: address, timeoutMs: opts.timeoutMs ?? this.#options.monitorTimeoutMs },
       );
     } catch (error) {
       if (error instanceof CarrierError) return { ok: false, reason: error.reason };
@@ -434,10 +447,12 @@ export class CarrierClient {
   /**
    * Router-led reading (AFN14): restarts routing, answers every AFN14 F1 with `plan`, collects AFN06 F2
    * readings, and resolves when the module reports the reading task done (AFN06 F3) or `timeoutMs` passes.
+   * With `onReading`, each reading is handed over as it arrives instead of being collected.
    */
   async runRouterLed(
     plan: (r: RouterRequest) => RouterAnswer,
     timeoutMs: number,
+    onReading?: (reading: RouterReading) => void,
   ): Promise<{ readings: RouterReading[]; completed: boolean }> {
     const readings: RouterReading[] = [];
     let finish: (completed: boolean) => void = () => {};
@@ -446,11 +461,13 @@ export class CarrierClient {
     });
     const unsubscribe = this.onReport((m) => {
       if (m.fn === 2) {
-        readings.push({
+        const reading = {
           address: m.address?.source,
           index: m.body.index as number,
           frame: m.body.frame as Uint8Array,
-        });
+        };
+        if (onReading === undefined) readings.push(reading);
+        else onReading(reading);
       } else if (m.fn === 3 && m.body.change === ROUTE_CHANGE.readingDone) {
         finish(true);
       }
