@@ -118,6 +118,7 @@ export async function startDaemon(
     terminal: config.address,
     groups: groupAddresses(core),
   };
+  reporting.startTasks((request) => dispatcher.handle(request), identity);
   const events: EventCounterSource = {
     counters: () => core.store.events.counters(),
     importantPending: () => importantEventsPending(core.store),

@@ -14,6 +14,7 @@ import type { Logger } from "../common/logger.ts";
 import type { OutboxEntry } from "../store/outbox-repo.ts";
 import { markImportantRead } from "../terminal/handlers/afn0e-read-pointer.ts";
 import { queueImportantEventReports } from "../terminal/reporting/event-reports.ts";
+import { type ReportTaskOptions, ReportTaskScheduler } from "../terminal/reporting/report-tasks.ts";
 import { activeReportingAllowed } from "../terminal/reporting/reporting-switch.ts";
 import type { TerminalCore } from "../terminal/terminal-core.ts";
 import {
@@ -43,10 +44,17 @@ export interface ReportingDependencies {
 
 export interface Reporting {
   readonly reporter: ActiveReporter<OutboxEntry>;
+  /** The timed report tasks, once started. */
+  readonly tasks: ReportTaskScheduler | undefined;
   /** A link that may carry reports: a logged-in client link or a master's server-mode connection. */
   attach(session: LinkSession, role: "client" | "server"): void;
   /** A further hold on sending, e.g. the monthly traffic limit (uplink/flow-control.ts). */
   addGate(gate: ReportGate): void;
+  /** Starts the timed report tasks (AFN04 F65–F68), answered by `handle` (the dispatcher). */
+  startTasks(
+    handle: ReportTaskOptions["handle"],
+    identity: ReportTaskOptions["identity"],
+  ): ReportTaskScheduler;
   close(): void;
 }
 
@@ -93,11 +101,30 @@ export function startReporting(deps: ReportingDependencies): Reporting {
     logger,
   });
 
+  let tasks: ReportTaskScheduler | undefined;
   return {
     reporter,
+    get tasks() {
+      return tasks;
+    },
     attach: (session, role) => reporter.attach(session, role),
     addGate: (gate) => gates.push(gate),
+    startTasks(handle, identity) {
+      tasks?.stop();
+      tasks = new ReportTaskScheduler({
+        core,
+        handle,
+        identity,
+        allowed: allowedByMaster,
+        outboxMax: config.reporting.outboxMax,
+        onQueued: () => reporter.kick(),
+        logger,
+      });
+      tasks.start();
+      return tasks;
+    },
     close() {
+      tasks?.stop();
       stopEvents();
       reporter.close();
     },
