@@ -104,8 +104,9 @@ export class HealthMonitor {
     const state = this.#state as UpgradeState;
     const root = this.#o.root;
     await root.markGood(state.to);
-    await root.writeState({ ...state, state: "committed", at: this.#o.clock.now() });
-    if (state.db !== undefined) await rm(state.db.snapshot, { force: true });
+    const { db, ...rest } = state;
+    await root.writeState({ ...rest, state: "committed", at: this.#o.clock.now() });
+    if (db !== undefined) await rm(db.snapshot, { force: true });
     // Keep the new version and the one before it (manual fallback); anything older goes.
     const removed = await root.prune(new Set([state.to, ...(state.from === undefined ? [] : [state.from])]));
     this.#logger.info({ version: state.to, removed }, "new version healthy: trial committed");

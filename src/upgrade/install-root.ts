@@ -13,7 +13,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, readlink, rename, rm, symlink } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../store/atomic-file.ts";
 import type { ArchiveFile } from "./archive.ts";
@@ -54,7 +54,8 @@ export class InstallRoot {
   readonly path: string;
 
   constructor(path: string) {
-    this.path = path;
+    // Absolute, so the daemon, the launcher and the CLI agree whatever their working directories.
+    this.path = resolve(path);
   }
 
   releaseDir(version: string): string {

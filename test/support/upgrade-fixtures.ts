@@ -29,10 +29,19 @@ export function makeKeys(): TestKeys {
 
 const text = (s: string) => new TextEncoder().encode(s);
 
-/** Files of a tiny application: package.json at `version`, an entry point and some filler. */
-export function tinyApp(version: string, fillerBytes = 2000): ArchiveFile[] {
+/**
+ * Files of a tiny application: package.json at `version`, an entry point and some filler (pseudo-random
+ * from `seed`, so it does not compress: the package is about as large as the filler).
+ */
+export function tinyApp(version: string, fillerBytes = 2000, seed = 1): ArchiveFile[] {
   const filler = new Uint8Array(fillerBytes);
-  for (let i = 0; i < filler.length; i++) filler[i] = (i * 7919 + version.length) & 0xff;
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < filler.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    filler[i] = x & 0xff;
+  }
   return [
     {
       path: "package.json",
@@ -47,9 +56,9 @@ export function tinyApp(version: string, fillerBytes = 2000): ArchiveFile[] {
 export function tinyPackage(
   version: string,
   keys: TestKeys | undefined,
-  options: { target?: string; fillerBytes?: number } = {},
+  options: { target?: string; fillerBytes?: number; seed?: number } = {},
 ): Uint8Array {
-  return buildPackage(tinyApp(version, options.fillerBytes), {
+  return buildPackage(tinyApp(version, options.fillerBytes, options.seed), {
     version,
     target: options.target ?? "opendcu",
     ...(keys === undefined ? {} : { privateKey: keys.privateKey }),

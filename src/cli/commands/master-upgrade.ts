@@ -79,7 +79,7 @@ export function registerMasterUpgrade(master: Command): void {
       let lastShown = -1;
       const onProgress = (p: SendProgress) => {
         const percent = Math.floor((100 * p.acknowledged) / p.total);
-        if (percent === lastShown && p.acknowledged !== p.total) return;
+        if (percent === lastShown) return;
         lastShown = percent;
         say(`  ${percent}%  ${p.acknowledged}/${p.total} segments acknowledged (${p.resent} resent)`);
       };

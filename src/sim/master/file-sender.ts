@@ -155,8 +155,10 @@ export async function sendFile(
           throw new OpenDcuError("internal", "the DCU does not answer AFN0C F14 (segments still missing)");
         return { group: data.group as number, missing };
       } catch (error) {
-        if (!isTimeout(error))
-          throw error instanceof OpenDcuError ? error : new LinkBrokenError(String(error));
+        if (isTimeout(error)) continue;
+        // Our own "no F14" verdict stands; anything else (a closed or reset connection) is a broken link.
+        if (error instanceof OpenDcuError && error.code === "internal") throw error;
+        throw new LinkBrokenError(`AFN0C F14: ${(error as Error).message}`);
       }
     }
     throw new LinkBrokenError(`AFN0C F14: no answer after ${retries + 1} tries`);
