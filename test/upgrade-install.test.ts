@@ -4,10 +4,9 @@
  *   1. 1.0.0 is installed with `opendcu upgrade` (first install) and started by `opendcu launch`;
  *   2. 2.0.0 arrives over AFN0F, the daemon exits 75, the launcher starts 2.0.0, it logs in to the master
  *      (its health check) and commits: AFN09 F1 reports 2000;
- *   3. 3.0.0 arrives while the master refuses connections: it cannot prove healthy within its time and is
- *      rolled back: AFN09 F1 reports 2000 again;
- *   4. 4.0.0, whose program crashes at start, is installed locally (`opendcu upgrade` + SIGHUP to the
- *      launcher): the launcher rolls it back: 2000 again;
+ *   3. 3.0.0, installed locally (`opendcu upgrade` + SIGHUP to the launcher) while the master refuses
+ *      connections, cannot prove healthy within its time and is rolled back: AFN09 F1 reports 2000 again;
+ *   4. 4.0.0, whose program crashes at start, is installed the same way: the launcher rolls it back;
  *   5. ERC1 records every version change in the database.
  * Each release is the application's own source tree at another version, sharing the repository's
  * node_modules through the install root (docs/upgrade.md "Packages").
@@ -185,9 +184,18 @@ it("installs, confirms, rolls back and reports the running version through AFN09
   // 3. 3.0.0 while the master is unreachable: not healthy in time → rolled back to 2.0.0.
   await masterListener.close();
   masterListener = undefined;
-  const station3 = await connectToDcu("127.0.0.1", serverPort, { timeoutMs: 5000 });
-  await sendFile(station3, packages.v3, { segmentSize: 1900 });
-  await station3.close();
+  const installed3 = await run(NODE, [
+    MAIN,
+    "upgrade",
+    join(dir, "v3.pkg"),
+    "--install-root",
+    root.path,
+    "--public-key",
+    keyFile,
+    "--db",
+    dbPath,
+  ]);
+  assert.match(installed3.stdout, /installed 3\.0\.0 beside 2\.0\.0/);
   const rolled = await until(
     "3.0.0 rolled back",
     () => root.readState(),
