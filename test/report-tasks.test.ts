@@ -73,7 +73,7 @@ it("a class-1 timed task is reported at each due time and confirmed by the maste
     const clockTimes = () =>
       reports
         .filter((r) => r.afn === 0x0c)
-        .map((r) => (r.items[0]?.data as { clock: { time: string } }).clock.time);
+        .map((r) => (r.items[0]?.data as { clock?: { time: string } } | undefined)?.clock?.time);
     clock.advanceTo(local(8, 0));
     await eventually(() => clockTimes().length === 1, "the 08:00 report");
     const first = reports.find((r) => r.afn === 0x0c);

@@ -162,7 +162,7 @@ describe("timed report tasks", () => {
     assert.equal(reports.length, 3);
     assert.ok(reports.every((r) => r.afn === 0x0c));
     assert.deepEqual(
-      reports.map((r) => (r.items[0]?.data as { clock: { time: string } }).clock.time),
+      reports.map((r) => (r.items[0]?.data as { clock?: { time: string } } | undefined)?.clock?.time),
       ["2026-01-10 08:01:00", "2026-01-10 08:15:00", "2026-01-10 08:30:00"],
       "the dispatcher's own AFN0C F2 answer, read when the task ran",
     );
