@@ -16,6 +16,7 @@ import { handleAfn01 } from "./handlers/afn01-reset.ts";
 import { handleAfn04 } from "./handlers/afn04-set-parameters.ts";
 import { AFN05_FNS, handleAfn05 } from "./handlers/afn05-control.ts";
 import { AFN09_FNS, handleAfn09 } from "./handlers/afn09-configuration.ts";
+import { AFN10_FNS, handleAfn10 } from "./handlers/afn10-forwarding.ts";
 import type { AfnRegistration, HandlerReply } from "./handlers/handler.ts";
 import type { PortControl } from "./port-control.ts";
 import type { TerminalCore } from "./terminal-core.ts";
@@ -34,6 +35,7 @@ export const AFN_HANDLERS: ReadonlyMap<number, AfnRegistration> = new Map<number
   [0x0c, { handle: handleAfn0C, fns: AFN0C_FNS }],
   [0x0d, { handle: handleAfn0D, fns: AFN0D_FNS }],
   [0x0e, { handle: handleAfn0E, fns: AFN0E_FNS }],
+  [0x10, { handle: handleAfn10, fns: AFN10_FNS }],
 ]);
 
 /** AFN09 F4–F8 content derived from the registrations: the terminal advertises what it serves. */

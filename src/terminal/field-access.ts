@@ -13,6 +13,22 @@ export interface ForwardRequest {
   readonly frame: Uint8Array;
   /** How long to wait for the meter's answer. */
   readonly timeoutMs: number;
+  /**
+   * Line settings the master asked for (AFN10 F1 control word); an engine applies them on a serial port for
+   * this exchange and may ignore them on the carrier port. Absent: the meter's own rate or the port default.
+   */
+  readonly line?: SerialLine;
+  /** AFN10 F1 byte timeout: a silence this long ends the answer. */
+  readonly byteTimeoutMs?: number;
+  /** AFN10 F9 relay (repeater) addresses, 12 digits each, first hop first; empty or absent: direct. */
+  readonly relays?: readonly string[];
+}
+
+export interface SerialLine {
+  readonly baud: number;
+  readonly dataBits: 5 | 6 | 7 | 8;
+  readonly parity: "none" | "even" | "odd";
+  readonly stopBits: 1 | 2;
 }
 
 export interface FieldAccess {
