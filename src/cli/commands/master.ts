@@ -2,36 +2,27 @@
  * `opendcu master --connect HOST:PORT [--area CODE] [--address N] [--msa N] [--timeout MS] [--json] <verb>`:
  * a master station talking Q/GDW 1376.1 to a DCU in server mode. Verbs: `clock` (AFN0C F2), `set-clock
  * [YYYY-MM-DD hh:mm:ss]` (AFN05 F31, PW zeros; default: now), `version` (AFN09 F1), `params get --fn N
- * [--pn N]` (AFN0A). Exit 1 on a deny, a timeout or a connection failure.
+ * [--pn N]` (AFN0A); in their own files: `params set`, `meters add|list`, `read`, `forward`, `init`
+ * (master-*.ts, sharing master-session.ts). Exit 1 on a deny, a timeout or a connection failure.
  */
 import type { Command } from "commander";
 import { z } from "zod";
 import { OpenDcuError } from "../../common/errors.ts";
-import { parseEndpoint } from "../../daemon/config.ts";
 import type { Record_ } from "../../protocol/gw1376-1/layout.ts";
-import {
-  connectToDcu,
-  type MasterReply,
-  type MasterStation,
-  type RequestItem,
-} from "../../sim/master/master-station.ts";
+import type { MasterReply, RequestItem } from "../../sim/master/master-station.ts";
 import { localParts } from "../../store/calendar.ts";
 import { parseOptions } from "../options.ts";
 import { registerMasterEvents } from "./master-events.ts";
+import { registerForward } from "./master-forward.ts";
+import { registerInit } from "./master-init.ts";
+import { registerMeters } from "./master-meters.ts";
+import { registerParamsSet } from "./master-params-set.ts";
+import { registerRead } from "./master-read.ts";
+import { withMaster } from "./master-session.ts";
 import { registerMasterUpgrade } from "./master-upgrade.ts";
 
-export const masterGlobalSchema = z.object({
-  connect: z.string({ message: "--connect HOST:PORT is required" }),
-  area: z
-    .string()
-    .regex(/^\d{4}$/, "must be 4 decimal digits")
-    .default("4403"),
-  address: z.coerce.number().int().min(1, "must be 1..65535").max(65535, "must be 1..65535").default(1),
-  msa: z.coerce.number().int().min(0, "must be 0..127").max(127, "must be 0..127").default(1),
-  timeout: z.coerce.number().int().min(1, "must be positive milliseconds").default(5000),
-  utcOffset: z.coerce.number().int().min(-720).max(840).default(480),
-  json: z.boolean().default(false),
-});
+// The global options and the dial live in master-session.ts; re-exported for the verbs that import them here.
+export { connectFromOptions, MASTER_GLOBAL_SCHEMA as masterGlobalSchema } from "./master-session.ts";
 
 function nowA1Text(utcOffset: number): { time: string; weekday: number } {
   const p = localParts(Date.now(), utcOffset);
@@ -54,9 +45,7 @@ async function exchange(
   items: RequestItem[],
   show: (reply: MasterReply) => string,
 ): Promise<void> {
-  const o = parseOptions(masterGlobalSchema, command.optsWithGlobals());
-  const master = await connectFromOptions(o);
-  try {
+  await withMaster(command, async (master, o) => {
     const reply = await master.request(afn, items);
     if (o.json) {
       process.stdout.write(
@@ -66,20 +55,6 @@ async function exchange(
       process.stdout.write(`${reply.denied ? "denied (AFN00 F2)" : show(reply)}\n`);
     }
     if (reply.denied) process.exitCode = 1;
-  } finally {
-    await master.close();
-  }
-}
-
-/** Dials the DCU named by the global `master` options (shared by the verbs in other files). */
-export function connectFromOptions(o: z.output<typeof masterGlobalSchema>): Promise<MasterStation> {
-  const at = parseEndpoint(o.connect, "--connect");
-  return connectToDcu(at.host, at.port, {
-    area: o.area,
-    terminal: o.address,
-    msa: o.msa,
-    timeoutMs: o.timeout,
-    utcOffsetMinutes: o.utcOffset,
   });
 }
 
@@ -150,4 +125,9 @@ export function registerMaster(program: Command): void {
         r.items.map((i) => `p${i.pn} F${i.fn}\n${fields(i.data)}`).join("\n"),
       );
     });
+  registerParamsSet(params);
+  registerMeters(master);
+  registerRead(master);
+  registerForward(master);
+  registerInit(master);
 }
