@@ -94,6 +94,20 @@ export const DAEMON_CONFIG_SCHEMA = z.object({
     .optional(),
   /** Remote and local software upgrade (docs/upgrade.md). Without installRoot nothing can be installed. */
   upgrade: UPGRADE_CONFIG_SCHEMA,
+  /**
+   * The cellular module's AT port (terminal/modem): identity and signal are read at start and every
+   * `refreshSeconds`, stored, shown on the web interface and served as AFN09 F9. `simulate` runs a simulated
+   * modem instead of a serial port (demos, tests).
+   */
+  modem: z
+    .object({
+      port: z.string().min(1).optional(),
+      baud: z.number().int().min(300).max(921_600).default(115_200),
+      simulate: z.boolean().default(false),
+      refreshSeconds: z.number().int().min(10).max(86_400).default(300),
+    })
+    .refine((m) => m.port !== undefined || m.simulate, { message: "give modem.port or set modem.simulate" })
+    .optional(),
   /** Test hooks instead of patching internals (conventions §24). */
   testing: z
     .object({

@@ -30,6 +30,7 @@ import { LogRing } from "../web/log-ring.ts";
 import type { WebProviders } from "../web/providers.ts";
 import { startWebServer, type WebServer } from "../web/web-server.ts";
 import { type DaemonConfig, type DaemonConfigInput, parseDaemonConfig } from "./config.ts";
+import { startModemMonitor } from "./modem-wiring.ts";
 import { type Reporting, startReporting } from "./reporting.ts";
 import { uplinkStatusSource } from "./uplink-status.ts";
 import { uplinkTimings } from "./uplink-timings.ts";
@@ -179,6 +180,11 @@ export async function startDaemon(
   let client: UplinkClient | undefined;
   let web: WebServer | undefined;
   const webProviders: WebProviders = {};
+  const modem =
+    config.modem === undefined
+      ? undefined
+      : startModemMonitor(config.modem, { clock, kv: core.store.kv, logger });
+  if (modem !== undefined) webProviders.modules = { modem: () => modem.info() };
   if (upgrade.service !== undefined) webProviders.upgrade = webUpgradeInstaller(upgrade.service);
   try {
     if (listen !== undefined) {
@@ -223,6 +229,7 @@ export async function startDaemon(
     }
     await upgrade.watchHealth(client === undefined ? undefined : () => client?.state === "online");
   } catch (error) {
+    await modem?.stop();
     await client?.stop();
     upgrade.close();
     await server?.close();
@@ -252,6 +259,7 @@ export async function startDaemon(
         restartTimer?.cancel();
         upgrade.close();
         await web?.close();
+        await modem?.stop();
         reporting.close();
         await client?.stop();
         await server?.close();

@@ -9,6 +9,9 @@
  *   UpgradeInstaller        terminal upgrade (AFN0F)                          absent until the upgrade lands
  *   ModuleInfoSource        the cellular modem (AT port) and carrier module   absent without a modem
  */
+import type { ModemInfo } from "../terminal/modem/modem-info.ts";
+
+export type { ModemInfo };
 
 export type UplinkLinkState = "online" | "offline" | "connecting" | "logging-in";
 
@@ -111,20 +114,6 @@ export interface UpgradeResult {
 export interface UpgradeInstaller {
   /** Validates and stages an upgrade package (the installer decides what a valid package is). */
   install(fileName: string, bytes: Uint8Array): Promise<UpgradeResult>;
-}
-
-export interface ModemInfo {
-  readonly manufacturer?: string;
-  readonly model?: string;
-  readonly firmware?: string;
-  readonly imei?: string;
-  readonly iccid?: string;
-  /** AT+CSQ RSSI 0..31 (99 = unknown) and its dBm value. */
-  readonly rssi?: number;
-  readonly signalDbm?: number;
-  /** Host time of the last successful refresh. */
-  readonly updatedAt: number;
-  readonly error?: string;
 }
 
 export interface LocalModuleInfo {

@@ -41,6 +41,7 @@ const optionsSchema = z.object({
     .default(480),
   logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
   web: z.union([z.string(), z.literal(false)]).default(DEFAULT_WEB),
+  modem: z.string().min(1).optional(),
   installRoot: z.string().min(1).optional(),
   publicKey: z.string().min(1).optional(),
   upgradeTarget: z.string().optional(),
@@ -62,6 +63,7 @@ export function registerRun(program: Command): void {
     .option("--log-level <level>", "debug | info | warn | error", "info")
     .option("--web <host:port>", "web interface and JSON API (localhost only by default)", DEFAULT_WEB)
     .option("--no-web", "do not start the web interface")
+    .option("--modem <path|sim>", "cellular module AT port (serial device), or 'sim' for a simulated modem")
     .option("--install-root <dir>", "A/B install root for upgrades (releases/, current, good)")
     .option("--public-key <file>", "Ed25519 public key (PEM) upgrade packages must be signed with")
     .option("--upgrade-target <name>", "device family accepted in packages (default opendcu)")
@@ -86,6 +88,9 @@ export function registerRun(program: Command): void {
               : { connect: parseEndpoint(o.uplinkConnect, "--uplink-connect") }),
           },
           ...(o.web === false ? {} : { web: { listen: parseEndpoint(o.web, "--web") } }),
+          ...(o.modem === undefined
+            ? {}
+            : { modem: o.modem === "sim" ? { simulate: true } : { port: o.modem } }),
           upgrade: {
             ...(o.installRoot === undefined ? {} : { installRoot: o.installRoot }),
             ...(o.publicKey === undefined ? {} : { publicKeyFile: o.publicKey }),

@@ -141,4 +141,24 @@ export const AFN09_ROWS: readonly FnRow[] = [
     down: [],
     up: [{ name: "ercs", type: "bits", bytes: 8 }],
   },
+  // F9 (2013): remote (public-network) communication module version, 46 bytes. Not itemised in
+  // shared/protocol/gw1376-1.md; this field list is the one several independent terminal firmwares and
+  // master-station clients agree on [M].
+  {
+    afn: 0x09,
+    fn: 9,
+    name: "remote communication module version",
+    pn: "p0",
+    confidence: "M",
+    down: [],
+    up: [
+      { name: "vendor", type: "ascii", bytes: 4 },
+      { name: "model", type: "ascii", bytes: 8 },
+      { name: "softwareVersion", type: "ascii", bytes: 4 },
+      { name: "softwareDate", type: "format", format: "A.20" },
+      { name: "hardwareVersion", type: "ascii", bytes: 4 },
+      { name: "hardwareDate", type: "format", format: "A.20" },
+      { name: "iccid", type: "ascii", bytes: 20 },
+    ],
+  },
 ];

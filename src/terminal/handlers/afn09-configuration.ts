@@ -12,10 +12,13 @@ import type { Record_ } from "../../protocol/gw1376-1/layout.ts";
 import { decodeBody } from "../../protocol/gw1376-1/layout-codec.ts";
 import { PROFILE_2013 } from "../../protocol/gw1376-1/profile.ts";
 import { DAILY_KEEP_DAYS, MONTHLY_KEEP_MONTHS } from "../../store/frozen-repo.ts";
+import { storedModemInfo } from "../modem/modem-monitor.ts";
+import { remoteModuleVersion } from "../modem/remote-module-version.ts";
 import { encodeConfigInfo } from "../version-info.ts";
 import type { AfnHandler } from "./handler.ts";
 
-export const AFN09_FNS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8];
+/** F9 is answered once the cellular module has been identified over its AT port (terminal/modem). */
+export const AFN09_FNS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 /** F2: no pulse/switch/analogue I/O; downlink ports appear here when the reading channels land (none yet). */
 function portsAnswer(): Record_ {
@@ -73,6 +76,8 @@ export const handleAfn09: AfnHandler = ({ core, items, support }) => {
       data = portsAnswer();
     } else if (item.fn === 3) {
       data = otherConfigAnswer();
+    } else if (item.fn === 9) {
+      data = remoteModuleVersion(storedModemInfo(core.store.kv));
     } else if (item.fn >= 4 && item.fn <= 8) {
       const decoded = decodeBody(up, encodeConfigInfo(item.fn as 4 | 5 | 6 | 7 | 8, support), `F${item.fn}`);
       if (decoded.ok) data = decoded.value;
