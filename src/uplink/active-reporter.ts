@@ -215,7 +215,12 @@ export class ActiveReporter<R extends PendingReport = PendingReport> {
       this.kick();
       return;
     }
-    this.#o.outbox.recordAttempt(report.id, this.#o.clock.now());
+    try {
+      this.#o.outbox.recordAttempt(report.id, this.#o.clock.now());
+    } catch (error) {
+      // Only bookkeeping: the report itself is safe in the outbox; never let it stop the link's timers.
+      this.#logger.warn({ id: report.id, error: String(error) }, "report attempt not recorded");
+    }
     flight.pseq = sending.pseq;
     this.#inFlight = flight;
     if (repeatPseq === undefined) this.counters.sent++;
@@ -232,7 +237,11 @@ export class ActiveReporter<R extends PendingReport = PendingReport> {
       if (this.#inFlight !== flight) return;
       this.#inFlight = undefined;
       if (written) {
-        this.#o.outbox.remove(report.id);
+        try {
+          this.#o.outbox.remove(report.id);
+        } catch (error) {
+          this.#logger.error({ id: report.id, error: String(error) }, "written report not deleted");
+        }
         this.counters.deliveredUnconfirmed++;
         this.#delivered(report);
         this.kick();
@@ -270,7 +279,12 @@ export class ActiveReporter<R extends PendingReport = PendingReport> {
     flight.timer?.cancel();
     this.#inFlight = undefined;
     route.silent = false;
-    this.#o.outbox.remove(flight.report.id);
+    try {
+      this.#o.outbox.remove(flight.report.id);
+    } catch (error) {
+      // Still in the outbox: it will be sent again (at least once), which is the safe side.
+      this.#logger.error({ id: flight.report.id, error: String(error) }, "confirmed report not deleted");
+    }
     if (verdict === "confirmed") {
       this.counters.confirmed++;
       this.#logger.info({ id: flight.report.id, pseq: flight.pseq }, "active report confirmed");
