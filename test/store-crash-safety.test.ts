@@ -102,7 +102,7 @@ function verify(dbPath: string, acked: number): void {
   }
 }
 
-it(`loses no acknowledged record across ${KILLS} SIGKILLs`, { timeout: 60_000 }, async () => {
+it(`loses no acknowledged record across ${KILLS} SIGKILLs`, { timeout: 240_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "opendcu-crash-"));
   try {
     const dbPath = join(dir, "dcu.db");
