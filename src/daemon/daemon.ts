@@ -21,10 +21,12 @@ import type { UpgradeService } from "../upgrade/upgrade-service.ts";
 import { webUpgradeInstaller } from "../upgrade/web-installer.ts";
 import type { TerminalIdentity } from "../uplink/address-match.ts";
 import { FlowControl } from "../uplink/flow-control.ts";
+import { planLink } from "../uplink/link-plan.ts";
 import type { EventCounterSource } from "../uplink/link-session.ts";
 import { authSchemeFromF5, PW_LENGTH, verifyPw } from "../uplink/pw-check.ts";
 import { needsFreshTraffic, TrafficMeter } from "../uplink/traffic-meter.ts";
 import { UplinkClient } from "../uplink/uplink-client.ts";
+import { UplinkManager } from "../uplink/uplink-manager.ts";
 import { UplinkServer } from "../uplink/uplink-server.ts";
 import { LogRing } from "../web/log-ring.ts";
 import type { WebProviders } from "../web/providers.ts";
@@ -35,7 +37,8 @@ import { type Reporting, startReporting } from "./reporting.ts";
 import { uplinkStatusSource } from "./uplink-status.ts";
 import { uplinkTimings } from "./uplink-timings.ts";
 
-export const DEFAULT_LISTEN = { host: "127.0.0.1", port: 4059 } as const;
+export { DEFAULT_LISTEN } from "../uplink/link-plan.ts";
+
 /** kv key: month (YYYYMM) ERC32 was last raised for. */
 const KEY_TRAFFIC_ALERT_MONTH = "uplink.trafficAlertMonth";
 
@@ -47,6 +50,8 @@ export interface DaemonHandle {
   readonly client: UplinkClient | undefined;
   /** The server-mode listener and its sessions, if in server mode. */
   readonly server: UplinkServer | undefined;
+  /** Runs the modes AFN04 F8 asks for and follows F3/F7/F8 changes at run time. */
+  readonly uplink: UplinkManager;
   /** Traffic statistics of every uplink connection and the maintenance port. */
   readonly traffic: TrafficMeter;
   /** Monthly traffic limit (AFN04 F36); active reports consult `flowControl.reportsAllowed()`. */
@@ -114,10 +119,14 @@ export async function startDaemon(
     new Map([...AFN_HANDLERS, [0x0f, upgrade.registration]]),
   );
   dispatcher.livePolicy = config.dataService;
+  // Group addresses are re-read when AFN04 F6 is set (see the parameter listener below).
+  let groups = groupAddresses(core);
   const identity: TerminalIdentity = {
     area: config.area,
     terminal: config.address,
-    groups: groupAddresses(core),
+    get groups() {
+      return groups;
+    },
   };
   reporting.startTasks((request) => dispatcher.handle(request), identity);
   const events: EventCounterSource = {
@@ -175,9 +184,7 @@ export async function startDaemon(
   };
 
   const timings = uplinkTimings(core, config);
-  const listen = config.uplink.listen ?? (config.uplink.connect === undefined ? DEFAULT_LISTEN : undefined);
-  let server: UplinkServer | undefined;
-  let client: UplinkClient | undefined;
+  let uplink: UplinkManager | undefined;
   let web: WebServer | undefined;
   const webProviders: WebProviders = {};
   const modem =
@@ -187,30 +194,49 @@ export async function startDaemon(
   if (modem !== undefined) webProviders.modules = { modem: () => modem.info() };
   if (upgrade.service !== undefined) webProviders.upgrade = webUpgradeInstaller(upgrade.service);
   try {
-    if (listen !== undefined) {
-      server = await UplinkServer.start({
-        ...common,
-        host: listen.host,
-        port: listen.port,
-        logger,
-        maxConnections: config.uplink.maxConnections,
-        onSessionStart: (session) => reporting.attach(session, "server"),
-        idleTimeoutMs: () => config.uplink.idleTimeoutMs ?? timings.heartbeatMs() + 60_000,
-      });
-      logger.info({ module: "uplink", host: server.host, port: server.port }, "uplink listening");
-    }
-    if (config.uplink.connect !== undefined) {
-      client = new UplinkClient({
-        ...common,
-        host: config.uplink.connect.host,
-        port: config.uplink.connect.port,
-        logger,
-        timings,
-        backoff: config.uplink.reconnect,
-        onOnline: (session) => reporting.attach(session, "client"),
-      });
-      client.start();
-    }
+    uplink = await UplinkManager.start({
+      plan: () =>
+        planLink(
+          {
+            listen: config.uplink.listen,
+            connect: config.uplink.connect,
+            reconnect: config.uplink.reconnect,
+          },
+          {
+            f3: core.parameters.getDecoded(3, 0),
+            f7: core.parameters.getDecoded(7, 0),
+            f8: core.parameters.getDecoded(8, 0),
+          },
+        ),
+      startServer: (listen) =>
+        UplinkServer.start({
+          ...common,
+          host: listen.host,
+          port: listen.port,
+          logger,
+          maxConnections: config.uplink.maxConnections,
+          onSessionStart: (session) => reporting.attach(session, "server"),
+          idleTimeoutMs: () => config.uplink.idleTimeoutMs ?? timings.heartbeatMs() + 60_000,
+        }),
+      createClient: (masters, backoff) =>
+        new UplinkClient({
+          ...common,
+          masters,
+          logger,
+          timings,
+          backoff,
+          onOnline: (session) => reporting.attach(session, "client"),
+        }),
+      logger,
+    });
+    const manager = uplink;
+    // AFN04 F1/F3/F6/F7/F8 set by the master (or cleared by AFN01) apply at once (shared/protocol §3.1, §3.4).
+    core.parameters.onChange((change) => {
+      const touches = (fn: number) => change === "all" || change.includes(fn);
+      if (touches(6)) groups = groupAddresses(core);
+      if (touches(1)) manager.client?.refreshTimings();
+      if (touches(3) || touches(7) || touches(8)) void manager.reconcile();
+    });
     if (config.web !== undefined) {
       web = await startWebServer({
         host: config.web.listen.host,
@@ -219,7 +245,10 @@ export async function startDaemon(
         hostClock: clock,
         logger,
         identity: { area: config.area, address: config.address },
-        uplink: uplinkStatusSource(server, client, config.uplink.connect),
+        uplink: uplinkStatusSource(
+          () => uplink?.server,
+          () => uplink?.client,
+        ),
         providers: webProviders,
         logRing,
         dbPath: config.dbPath,
@@ -227,12 +256,13 @@ export async function startDaemon(
         limits: { uploadMaxBytes: config.web.uploadMaxBytes },
       });
     }
-    await upgrade.watchHealth(client === undefined ? undefined : () => client?.state === "online");
+    await upgrade.watchHealth(
+      manager.client === undefined ? undefined : () => manager.client?.state === "online",
+    );
   } catch (error) {
     await modem?.stop();
-    await client?.stop();
+    await uplink?.close();
     upgrade.close();
-    await server?.close();
     trafficMeter.stop();
     reporting.close();
     core.close();
@@ -240,13 +270,22 @@ export async function startDaemon(
   }
   logger.info({ area: config.area, address: config.address, db: config.dbPath }, "daemon ready");
 
+  const manager = uplink;
   let closing: Promise<void> | undefined;
   return {
     config,
     core,
-    listening: server === undefined ? undefined : { host: server.host, port: server.port },
-    client,
-    server,
+    get listening() {
+      const server = manager.server;
+      return server === undefined ? undefined : { host: server.host, port: server.port };
+    },
+    get client() {
+      return manager.client;
+    },
+    get server() {
+      return manager.server;
+    },
+    uplink: manager,
     traffic: trafficMeter,
     flowControl,
     reporting,
@@ -261,8 +300,7 @@ export async function startDaemon(
         await web?.close();
         await modem?.stop();
         reporting.close();
-        await client?.stop();
-        await server?.close();
+        await manager.close();
         trafficMeter.stop();
         core.close();
         logger.info({}, "daemon stopped");
@@ -272,10 +310,10 @@ export async function startDaemon(
   };
 }
 
-/** AFN04 F6 group addresses, read once at start (a later slice re-reads them when F6 is set). */
+/** AFN04 F6 group addresses (8 × A2, 0 = unused). */
 function groupAddresses(core: TerminalCore): number[] {
-  const f6 = core.parameters.getDecoded(6, 0) as { addresses?: unknown } | undefined;
-  const list = f6?.addresses;
+  const f6 = core.parameters.getDecoded(6, 0) as { groups?: unknown } | undefined;
+  const list = f6?.groups;
   if (!Array.isArray(list)) return [];
   return list
     .map((a) => (typeof a === "number" ? a : (a as { a2?: unknown })?.a2))

@@ -7,12 +7,15 @@ import type { UplinkServer } from "../uplink/uplink-server.ts";
 import type { UplinkLinkState, UplinkStatus, UplinkStatusSource } from "../web/providers.ts";
 
 export function uplinkStatusSource(
-  server: UplinkServer | undefined,
-  client: UplinkClient | undefined,
-  connect: { host: string; port: number } | undefined,
+  currentServer: () => UplinkServer | undefined,
+  currentClient: () => UplinkClient | undefined,
 ): UplinkStatusSource {
   return {
     status(): UplinkStatus {
+      // The modes can change at run time (AFN04 F8), so they are looked up at each call.
+      const server = currentServer();
+      const client = currentClient();
+      const connect = client?.master;
       const sessions = server === undefined ? [] : [...server.sessions];
       const live = {
         bytesIn: 0,

@@ -84,7 +84,12 @@ export interface ParameterServiceOptions {
   decoder?: ParameterDecoder;
 }
 
+/** Which parameters changed: the Fn numbers set, or "all" after an initialisation cleared them. */
+export type ParameterChange = readonly number[] | "all";
+export type ParameterChangeListener = (change: ParameterChange) => void;
+
 export class ParameterService {
+  readonly #listeners = new Set<ParameterChangeListener>();
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #events: EventRecorder;
@@ -123,6 +128,7 @@ export class ParameterService {
       }
     });
     const changed = results.filter((r) => r.err === PARAM_OK);
+    if (changed.length > 0) this.notifyChanged([...new Set(changed.map((r) => r.fn))]);
     for (let i = 0; i < changed.length; i += ERC3_MAX_UNITS) {
       const dadts = changed.slice(i, i + ERC3_MAX_UNITS).map((r) => {
         const [da1, da2] = daFromPns([r.pn]);
@@ -132,6 +138,26 @@ export class ParameterService {
       this.#events.record(erc3(this.#clock.now(), this.#offset, msa, dadts));
     }
     return results;
+  }
+
+  /**
+   * Subscribes to committed parameter changes (the uplink re-reads its link parameters: AFN04 F1, F3, F6,
+   * F7, F8). Returns the unsubscribe function.
+   */
+  onChange(listener: ParameterChangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Tells the listeners; a failing listener is logged and does not affect the others or the caller. */
+  notifyChanged(change: ParameterChange): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.#logger.error({ error: String(error) }, "parameter change listener failed");
+      }
+    }
   }
 
   /** The stored body of (Fn, pn) for AFN0A, byte-exact as it was set; undefined when never set. */

@@ -191,6 +191,7 @@ export class TerminalCore {
     });
     const v = this.version.softwareVersion;
     this.events.record(erc1(now, this.utcOffsetMinutes, { init: true, versionChange: false }, v, v));
+    if (fn === 3 || fn === 4) this.parameters.notifyChanged("all");
     return { restart: false };
   }
 

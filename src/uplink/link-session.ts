@@ -130,6 +130,7 @@ export class LinkSession {
   /** Requests not yet answered; served strictly one after another so replies keep the request order. */
   readonly #pending: Message[] = [];
   #serving = false;
+  #servingDone: Promise<void> = Promise.resolve();
   #stopped = false;
 
   constructor(options: LinkSessionOptions) {
@@ -368,6 +369,10 @@ export class LinkSession {
   async #serveNext(): Promise<void> {
     if (this.#serving) return;
     this.#serving = true;
+    let finished!: () => void;
+    this.#servingDone = new Promise((resolve) => {
+      finished = resolve;
+    });
     try {
       for (let message = this.#pending.shift(); message !== undefined; message = this.#pending.shift()) {
         const reply = await this.#serve(message);
@@ -385,7 +390,17 @@ export class LinkSession {
       }
     } finally {
       this.#serving = false;
+      finished();
     }
+  }
+
+  /**
+   * Resolves once the requests received so far are answered and their frames handed to the socket — before
+   * a deliberate close (e.g. the master changed the link mode: its confirm must reach it first).
+   */
+  async drained(): Promise<void> {
+    while (this.#serving && !this.#stopped) await this.#servingDone;
+    await this.#queue.idle;
   }
 
   /** PW check, then the handler (§3.3 steps 3–4). Never rejects. */

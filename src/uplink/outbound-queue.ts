@@ -27,6 +27,11 @@ export class OutboundQueue {
     return this.#dropped;
   }
 
+  /** Resolves when every frame queued so far has been written (or dropped). */
+  get idle(): Promise<void> {
+    return this.#tail;
+  }
+
   /** Queues `frame`; resolves true once written, false when dropped. Never rejects. */
   send(frame: Uint8Array): Promise<boolean> {
     if (this.#queued >= this.#maxFrames || !this.#stream.isOpen) {

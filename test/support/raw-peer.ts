@@ -17,6 +17,8 @@ export interface RequestFrameOptions {
   readonly pw?: Uint8Array;
   readonly area?: string;
   readonly terminal?: number;
+  /** Address A2 as a group address (A3 D0 = 1). */
+  readonly group?: boolean;
 }
 
 /** A master-initiated request frame (one data unit per item). */
@@ -30,7 +32,12 @@ export function requestFrame(o: RequestFrameOptions): Uint8Array {
       fcv: o.fcb === undefined ? 0 : 1,
       fc: [0x04, 0x05].includes(o.afn) ? 10 : 11,
     },
-    address: { area: o.area ?? "4403", terminal: o.terminal ?? 1, master: o.msa ?? 1, group: false },
+    address: {
+      area: o.area ?? "4403",
+      terminal: o.terminal ?? 1,
+      master: o.msa ?? 1,
+      group: o.group ?? false,
+    },
     afn: o.afn,
     seq: { tpv: false, fir: true, fin: true, con: carriesPw, seq: o.pseq ?? 0 },
     groups: o.items.map((item) => ({ pns: [item.pn], fns: [item.fn], items: [item] })),
