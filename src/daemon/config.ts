@@ -108,6 +108,14 @@ export const DAEMON_CONFIG_SCHEMA = z.object({
     })
     .refine((m) => m.port !== undefined || m.simulate, { message: "give modem.port or set modem.simulate" })
     .optional(),
+  /** Periodic self-check (terminal/self-check.ts): ERC21 and the alarm indicator when a limit is crossed. */
+  selfCheck: z
+    .object({
+      intervalSeconds: z.number().int().min(5).max(86_400).default(60),
+      minFreeDiskMiB: z.number().int().min(0).max(1_000_000).default(64),
+      minFreeMemoryMiB: z.number().int().min(0).max(1_000_000).default(32),
+    })
+    .default({ intervalSeconds: 60, minFreeDiskMiB: 64, minFreeMemoryMiB: 32 }),
   /** Test hooks instead of patching internals (conventions §24). */
   testing: z
     .object({

@@ -15,6 +15,7 @@ import { monthKey } from "../store/calendar.ts";
 import { AFN_HANDLERS, Dispatcher } from "../terminal/dispatcher.ts";
 import { erc32 } from "../terminal/erc-records.ts";
 import { importantEventsPending } from "../terminal/handlers/afn0e-read-pointer.ts";
+import type { SelfCheckRunner } from "../terminal/self-check.ts";
 import { TerminalCore } from "../terminal/terminal-core.ts";
 import { prepareUpgradeStart, setupUpgrade } from "../upgrade/daemon-upgrade.ts";
 import type { UpgradeService } from "../upgrade/upgrade-service.ts";
@@ -34,6 +35,7 @@ import { startWebServer, type WebServer } from "../web/web-server.ts";
 import { type DaemonConfig, type DaemonConfigInput, parseDaemonConfig } from "./config.ts";
 import { startModemMonitor } from "./modem-wiring.ts";
 import { type Reporting, startReporting } from "./reporting.ts";
+import { startSelfCheck } from "./self-check-wiring.ts";
 import { uplinkStatusSource } from "./uplink-status.ts";
 import { uplinkTimings } from "./uplink-timings.ts";
 
@@ -60,6 +62,8 @@ export interface DaemonHandle {
   readonly reporting: Reporting;
   /** The web interface, when `web.listen` is configured. */
   readonly web: WebServer | undefined;
+  /** The periodic self-check; channels add their probes (serial ports, carrier module) with `addProbe`. */
+  readonly selfCheck: SelfCheckRunner;
   /** What the web interface shows beyond the core (reading engine, channels, upgrade, modules): fill in. */
   readonly webProviders: WebProviders;
   /** Local install entry point (web UI); undefined without `upgrade.installRoot`. */
@@ -192,6 +196,7 @@ export async function startDaemon(
       ? undefined
       : startModemMonitor(config.modem, { clock, kv: core.store.kv, logger });
   if (modem !== undefined) webProviders.modules = { modem: () => modem.info() };
+  const selfCheck = startSelfCheck(config, { core, clock, logger });
   if (upgrade.service !== undefined) webProviders.upgrade = webUpgradeInstaller(upgrade.service);
   try {
     uplink = await UplinkManager.start({
@@ -260,6 +265,7 @@ export async function startDaemon(
       manager.client === undefined ? undefined : () => manager.client?.state === "online",
     );
   } catch (error) {
+    await selfCheck.stop();
     await modem?.stop();
     await uplink?.close();
     upgrade.close();
@@ -290,6 +296,7 @@ export async function startDaemon(
     flowControl,
     reporting,
     web,
+    selfCheck,
     webProviders,
     upgrade: upgrade.service,
     restartRequested,
@@ -298,6 +305,7 @@ export async function startDaemon(
         restartTimer?.cancel();
         upgrade.close();
         await web?.close();
+        await selfCheck.stop();
         await modem?.stop();
         reporting.close();
         await manager.close();

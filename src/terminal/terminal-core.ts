@@ -32,6 +32,7 @@ const KEY_CLEAN_STOP = "power.cleanStop";
 const KEY_VERSION = "software.version";
 const KEY_RESTART = "init.restartRequestedAt";
 const KEY_FAULTS = "selfcheck.activeFaults";
+const KEY_FAULT_DETAILS = "selfcheck.findings";
 
 /** How often the "still alive" time is persisted; the power-off time is known to this precision. */
 export const HEARTBEAT_INTERVAL_MS = 60_000;
@@ -60,6 +61,14 @@ export interface InitResult {
 export interface SelfCheckResult {
   /** ERC21 fault codes found now. */
   readonly faults: readonly number[];
+  /** Each problem found, with its fault code and a reason for people. */
+  readonly findings: readonly FaultFinding[];
+}
+
+/** One problem found by a self-check probe: its ERC21 fault code and why. */
+export interface FaultFinding {
+  readonly code: number;
+  readonly reason: string;
 }
 
 export class TerminalCore {
@@ -73,6 +82,8 @@ export class TerminalCore {
   readonly #erc14Variant: Erc14Variant;
   readonly #erc41Variant: Erc41Variant;
   #heartbeat: TimerHandle | undefined;
+  /** The last findings of the probes outside the core (terminal/self-check.ts): disk, memory, ports … */
+  #probeFindings: readonly FaultFinding[] = [];
 
   constructor(options: TerminalCoreOptions) {
     this.#logger = (options.logger ?? silentLogger).child({ module: "terminal" });
@@ -196,32 +207,56 @@ export class TerminalCore {
   }
 
   /**
-   * Checks the database (quick_check) and the clock (a plausible 2000..2099 date); a fault seen for the
-   * first time is recorded as ERC21, a fault still present is not recorded again.
+   * Checks the database (quick_check) and the clock (a plausible 2000..2099 date), together with the
+   * latest findings of the outside probes (`probeFindings` replaces them when given). A fault seen for the
+   * first time is recorded as ERC21; a fault still present is not recorded again; a fault gone is cleared
+   * (ERC21 has no "restored" form, so clearing is the alarm going out and a log line; a recurrence is
+   * recorded anew).
    */
-  selfCheck(): SelfCheckResult {
-    const faults: number[] = [];
-    let dbOk = false;
+  selfCheck(probeFindings?: readonly FaultFinding[]): SelfCheckResult {
+    if (probeFindings !== undefined) this.#probeFindings = probeFindings;
+    const findings: FaultFinding[] = [];
+    let dbProblem: string | undefined;
     try {
-      dbOk = this.store.db.pragma("quick_check") === "ok";
-    } catch {
-      dbOk = false;
+      const result = this.store.db.pragma("quick_check");
+      if (result !== "ok") dbProblem = `database quick_check: ${String(result)}`;
+    } catch (error) {
+      dbProblem = `database check failed: ${String(error)}`;
     }
-    if (!dbOk) faults.push(TERMINAL_FAULT.mainMemory);
+    if (dbProblem !== undefined) findings.push({ code: TERMINAL_FAULT.mainMemory, reason: dbProblem });
     const year = localParts(this.clock.now(), this.utcOffsetMinutes).year;
-    if (year < 2000 || year > 2099) faults.push(TERMINAL_FAULT.clock);
+    if (year < 2000 || year > 2099) {
+      findings.push({
+        code: TERMINAL_FAULT.clock,
+        reason: `terminal clock year ${year} is outside 2000..2099`,
+      });
+    }
+    findings.push(...this.#probeFindings);
+    const faults = [...new Set(findings.map((f) => f.code))];
 
-    const before = this.store.kv.get(KEY_FAULTS);
-    const active = new Set(
-      Array.isArray(before) ? before.filter((f): f is number => typeof f === "number") : [],
-    );
+    const active = new Set(this.activeFaults());
     for (const fault of faults) {
       if (active.has(fault)) continue;
-      this.#logger.error({ fault }, "self-check fault");
+      const reasons = findings.filter((f) => f.code === fault).map((f) => f.reason);
+      this.#logger.error({ fault, reasons }, "self-check fault");
       this.events.record(erc21(this.clock.now(), this.utcOffsetMinutes, fault));
     }
+    for (const fault of active) {
+      if (!faults.includes(fault)) this.#logger.info({ fault }, "self-check fault cleared");
+    }
     this.store.kv.set(KEY_FAULTS, faults);
-    return { faults };
+    this.store.kv.set(KEY_FAULT_DETAILS, findings);
+    return { faults, findings };
+  }
+
+  /** The problems behind the active faults, as found by the last self-check. */
+  faultFindings(): FaultFinding[] {
+    const stored = this.store.kv.get(KEY_FAULT_DETAILS);
+    if (!Array.isArray(stored)) return [];
+    return stored.filter(
+      (f): f is FaultFinding =>
+        typeof f === "object" && f !== null && typeof f.code === "number" && typeof f.reason === "string",
+    );
   }
 
   /** ERC21 fault codes found by the last self-check (the alarm indicator stays lit while any remain). */

@@ -40,7 +40,16 @@ export function statusSnapshot(ctx: WebContext): Record<string, unknown> {
           ? null
           : { erc: latestAlarm.erc, name: ercName(latestAlarm.erc), recordedAt: latestAlarm.recordedAt },
     },
-    selfCheck: { faults: ctx.alarms.activeFaults().map((code) => ({ code, name: faultName(code) })) },
+    selfCheck: {
+      faults: ctx.alarms.activeFaults().map((code) => ({
+        code,
+        name: faultName(code),
+        reasons: core
+          .faultFindings()
+          .filter((f) => f.code === code)
+          .map((f) => f.reason),
+      })),
+    },
     meters: { configured: core.store.meters.count() },
     channels: ctx.providers.channels?.channels() ?? [],
   };

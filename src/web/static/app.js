@@ -283,7 +283,7 @@ async function loadStatus() {
     $("#status-selfcheck"),
     s.selfCheck.faults.length === 0
       ? [["Faults", "none"]]
-      : s.selfCheck.faults.map((f) => [`ERC21 code ${f.code}`, f.name]),
+      : s.selfCheck.faults.map((f) => [`ERC21 code ${f.code} ${f.name}`, f.reasons.join("; ") || "—"]),
   );
   fillList($("#status-events"), [
     ["Important / general", `${s.events.importantTotal} / ${s.events.generalTotal}`],
