@@ -11,15 +11,18 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { createLogger } from "../../common/logger.ts";
-import { parseEndpoint } from "../../daemon/config.ts";
+import { type DaemonConfigInput, parseEndpoint } from "../../daemon/config.ts";
+import { mergeConfig, readConfigFile } from "../../daemon/config-file.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
 import { EXIT_RESTART } from "../../upgrade/launcher.ts";
 import { parseOptions } from "../options.ts";
+import { runBanner } from "../run-banner.ts";
 
 /** Where `opendcu run` serves the web interface unless told otherwise. */
 export const DEFAULT_WEB = "127.0.0.1:8059";
 
 const optionsSchema = z.object({
+  config: z.string().min(1).optional(),
   db: z.string().min(1).default("./data/opendcu.sqlite"),
   uplinkListen: z.string().optional(),
   uplinkConnect: z.string().optional(),
@@ -54,6 +57,7 @@ export function registerRun(program: Command): void {
   program
     .command("run")
     .description("Run the concentrator daemon (uplink Q/GDW 1376.1 over TCP, SQLite store)")
+    .option("--config <file>", "start-up file (JSON, the daemon configuration); flags given override it")
     .option("--db <path>", "SQLite database file", "./data/opendcu.sqlite")
     .option("--uplink-listen <host:port>", "server mode: listen for master stations (default 127.0.0.1:4059)")
     .option("--uplink-connect <host:port>", "client mode: dial the master station, log in, send heartbeats")
@@ -70,38 +74,45 @@ export function registerRun(program: Command): void {
     .option("--health-check <mode>", "what proves a new version healthy: auto | master | self-check")
     .option("--health-timeout <ms>", "time a new version has to prove healthy (default 300000)")
     .option("--max-package-bytes <n>", "largest upgrade package / AFN0F file accepted")
-    .action(async (raw: Record<string, unknown>) => {
+    .action(async (raw: Record<string, unknown>, command: Command) => {
       const o = parseOptions(optionsSchema, raw);
       const logger = createLogger({ level: o.logLevel });
-      const daemon = await startDaemon(
-        {
-          dbPath: o.db,
-          area: o.area,
-          address: o.address,
-          utcOffsetMinutes: o.utcOffset,
-          uplink: {
-            ...(o.uplinkListen === undefined
-              ? {}
-              : { listen: parseEndpoint(o.uplinkListen, "--uplink-listen") }),
-            ...(o.uplinkConnect === undefined
-              ? {}
-              : { connect: parseEndpoint(o.uplinkConnect, "--uplink-connect") }),
-          },
-          ...(o.web === false ? {} : { web: { listen: parseEndpoint(o.web, "--web") } }),
-          ...(o.modem === undefined
+      // Only flags typed on the command line override the start-up file; their defaults do not.
+      const given = (key: string): boolean => command.getOptionValueSource(key) === "cli";
+      const flags: Record<string, unknown> = {
+        ...(given("db") ? { dbPath: o.db } : {}),
+        ...(given("area") ? { area: o.area } : {}),
+        ...(given("address") ? { address: o.address } : {}),
+        ...(given("utcOffset") ? { utcOffsetMinutes: o.utcOffset } : {}),
+        uplink: {
+          ...(o.uplinkListen === undefined
             ? {}
-            : { modem: o.modem === "sim" ? { simulate: true } : { port: o.modem } }),
-          upgrade: {
-            ...(o.installRoot === undefined ? {} : { installRoot: o.installRoot }),
-            ...(o.publicKey === undefined ? {} : { publicKeyFile: o.publicKey }),
-            ...(o.upgradeTarget === undefined ? {} : { target: o.upgradeTarget }),
-            ...(o.healthCheck === undefined ? {} : { healthCheck: o.healthCheck }),
-            ...(o.healthTimeout === undefined ? {} : { healthTimeoutMs: o.healthTimeout }),
-            ...(o.maxPackageBytes === undefined ? {} : { maxPackageBytes: o.maxPackageBytes }),
-          },
+            : { listen: parseEndpoint(o.uplinkListen, "--uplink-listen") }),
+          ...(o.uplinkConnect === undefined
+            ? {}
+            : { connect: parseEndpoint(o.uplinkConnect, "--uplink-connect") }),
         },
-        { logger },
+        ...(o.web !== false && given("web") ? { web: { listen: parseEndpoint(o.web, "--web") } } : {}),
+        ...(o.modem === undefined
+          ? {}
+          : { modem: o.modem === "sim" ? { simulate: true } : { port: o.modem } }),
+        upgrade: {
+          ...(o.installRoot === undefined ? {} : { installRoot: o.installRoot }),
+          ...(o.publicKey === undefined ? {} : { publicKeyFile: o.publicKey }),
+          ...(o.upgradeTarget === undefined ? {} : { target: o.upgradeTarget }),
+          ...(o.healthCheck === undefined ? {} : { healthCheck: o.healthCheck }),
+          ...(o.healthTimeout === undefined ? {} : { healthTimeoutMs: o.healthTimeout }),
+          ...(o.maxPackageBytes === undefined ? {} : { maxPackageBytes: o.maxPackageBytes }),
+        },
+      };
+      const input: DaemonConfigInput = mergeConfig(
+        o.config === undefined ? {} : readConfigFile(o.config),
+        flags,
       );
+      if (o.web === false) delete input.web;
+      else input.web ??= { listen: parseEndpoint(DEFAULT_WEB, "--web") };
+      const daemon = await startDaemon(input, { logger });
+      process.stderr.write(runBanner(daemon));
       // Conventions §22: bad input must never get here; if something does, log it and exit non-zero.
       process.on("uncaughtException", (error) => {
         logger.error({ error: String(error), stack: error.stack }, "uncaught exception");
