@@ -63,7 +63,11 @@ async function startModule(archive: string): Promise<{ child: ChildProcess; port
   );
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 10_000);
+    // Start-up on a loaded 2-core machine can take seconds; on a real hang the child is killed, not leaked.
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`no banner: ${out}`));
+    }, 60_000);
     child.stdout?.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       const m = /tcp:127\.0\.0\.1:(\d+)/.exec(out);
