@@ -253,6 +253,8 @@ export class Rs485Channel implements MeterChannel {
           const timeouts =
             options.responseMs === undefined ? base : { ...base, responseMs: options.responseMs };
           const outcome = await this.#exchange(stream, bytes, timeouts);
+          if (outcome.kind === "garbage") this.counters.garbage++;
+          else if (outcome.kind === "silence") this.counters.timeouts++;
           resolve(outcome.kind === "port-error" ? { kind: "unavailable", detail: outcome.detail } : outcome);
         },
       });
