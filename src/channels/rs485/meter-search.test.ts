@@ -25,8 +25,7 @@ function prober(
       clock.advance(msPerProbe);
       const answers = bus.answersFor(frame);
       if (answers.length === 0) return { kind: "silence" };
-      if (answers.length === 1)
-        return { kind: "frame", frame: (answers[0]?.bytes as Uint8Array).subarray(4) };
+      if (answers.length === 1) return { kind: "frame", frame: answers[0]!.bytes.subarray(4) };
       return { kind: "garbage", bytes: collide(answers.map((a) => a.bytes)).length };
     },
   };
