@@ -14,6 +14,7 @@ import { createCarrierLink } from "./carrier-link.ts";
 import { CarrierModule, type CarrierModuleOptions } from "./carrier-module.ts";
 import { CarrierModuleDriver } from "./carrier-module-driver.ts";
 import { PlcNetwork, seededRandom } from "./carrier-network.ts";
+import { warmUp } from "./lazy-meter.ts";
 import { VirtualMeter, type VirtualMeterOptions } from "./virtual-meter.ts";
 
 export interface SimulatedCarrierOptions {
@@ -93,6 +94,14 @@ export class SimulatedCarrier {
       this.#meters.set(key, meter);
     }
     return meter;
+  }
+
+  /** Builds every node's meter a few at a time in the background; returns the function that stops it. */
+  warmUp(perTurn = 4): () => void {
+    return warmUp(
+      this.addresses.map((address) => () => this.meter(address)),
+      perTurn,
+    );
   }
 
   /** The DCU end of a fresh link to the module (the previous link is dropped). */

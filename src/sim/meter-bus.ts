@@ -15,6 +15,12 @@ import { FrameSplitter } from "../protocol/dlt645/splitter.ts";
 import type { ByteStream } from "../transport/byte-stream.ts";
 import type { VirtualMeter } from "./virtual-meter.ts";
 
+/** What the bus needs of a meter (a `VirtualMeter`, or a stand-in that creates one on first use). */
+export interface BusMeter {
+  handleFrame(frame: Uint8Array): Uint8Array | undefined;
+  readonly replyDelayMs: number;
+}
+
 export interface MeterBusStats {
   frames: number;
   answers: number;
@@ -31,15 +37,15 @@ export function collide(answers: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-export class MeterBus {
-  readonly meters: VirtualMeter[];
+export class MeterBus<M extends BusMeter = VirtualMeter> {
+  readonly meters: M[];
   readonly stats: MeterBusStats = { frames: 0, answers: 0, collisions: 0, discardedBytes: 0 };
   readonly #splitter = new FrameSplitter();
   #queue: Promise<void> = Promise.resolve();
   #unsubscribe: (() => void) | undefined;
   #stream: ByteStream | undefined;
 
-  constructor(meters: VirtualMeter[]) {
+  constructor(meters: M[]) {
     this.meters = meters;
   }
 
@@ -68,8 +74,8 @@ export class MeterBus {
   }
 
   /** The answers for one frame, without I/O (also used by tests and benches). */
-  answersFor(frame: Uint8Array): { meter: VirtualMeter; bytes: Uint8Array }[] {
-    const out: { meter: VirtualMeter; bytes: Uint8Array }[] = [];
+  answersFor(frame: Uint8Array): { meter: M; bytes: Uint8Array }[] {
+    const out: { meter: M; bytes: Uint8Array }[] = [];
     for (const meter of this.meters) {
       const bytes = meter.handleFrame(frame);
       if (bytes !== undefined) out.push({ meter, bytes });

@@ -1,0 +1,55 @@
+/**
+ * The `field` section of the start-up file: which serial device serves which 1376.1 port, and the
+ * simulated field for demos and tests (`opendcu run --simulate-meters N --simulate-carrier N`).
+ *
+ *   field:
+ *     serial:  [{ port: 2, path: /dev/serial/by-id/…, baud: 2400, parity: even }]
+ *     carrier: { path: /dev/ttyS3, baud: 9600, parity: even }      # the PLC module, port 31
+ *     simulateMeters: 0      # N virtual DL/T 645-2007 meters on port 2 (000000000001…), 2400 8E1
+ *     simulateCarrier: 0     # a virtual module on port 31 with N nodes (100000000001…)
+ *
+ * The meter archive is never part of it: that is what the master (or the local interface) sets.
+ */
+import { z } from "zod";
+
+const parity = z.enum(["none", "even", "odd"]);
+
+const serialPort = z.object({
+  /** 1376.1 port number of this RS-485 line (2 = the first, as AFN04 F10 numbers it). */
+  port: z.number().int().min(1).max(30),
+  /** Device path; prefer /dev/serial/by-id/… (stable across re-plugging). */
+  path: z.string().min(1),
+  baud: z.number().int().min(300).max(115_200).default(2400),
+  parity: parity.default("even"),
+  dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+  stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+});
+
+export const FIELD_CONFIG_SCHEMA = z
+  .object({
+    serial: z
+      .array(serialPort)
+      .default([])
+      .refine((ports) => new Set(ports.map((p) => p.port)).size === ports.length, "each port number once"),
+    carrier: z
+      .object({
+        path: z.string().min(1),
+        baud: z.number().int().min(300).max(115_200).default(9600),
+        parity: parity.default("even"),
+        /** Master node address for the module (AFN05 F1); default from the terminal address [L]. */
+        masterAddress: z
+          .string()
+          .regex(/^\d{12}$/, "12 decimal digits")
+          .optional(),
+      })
+      .optional(),
+    /** Virtual meters on port 2 (replaces any serial entry for port 2). */
+    simulateMeters: z.number().int().min(0).max(2040).default(0),
+    /** Virtual carrier module with this many nodes on port 31 (replaces `carrier`). */
+    simulateCarrier: z.number().int().min(0).max(2040).default(0),
+    /** How often AFN04 F34 (port parameters) is re-read and applied, ms. */
+    parameterPollMs: z.number().int().min(100).max(600_000).default(15_000),
+  })
+  .default({ serial: [], simulateMeters: 0, simulateCarrier: 0, parameterPollMs: 15_000 });
+
+export type FieldConfig = z.infer<typeof FIELD_CONFIG_SCHEMA>;
