@@ -8,6 +8,7 @@ import { OpenDcuError } from "../common/errors.ts";
 import { UPGRADE_CONFIG_SCHEMA } from "../upgrade/upgrade-config.ts";
 import { PW_POLICY_SCHEMA } from "../uplink/pw-check.ts";
 import { DEFAULT_RATE_LIMIT, RATE_LIMIT_SCHEMA } from "../uplink/rate-limit.ts";
+import { FIELD_CONFIG_SCHEMA } from "./field-config.ts";
 import { REPORTING_CONFIG_SCHEMA, REPORTING_DEFAULTS } from "./reporting-config.ts";
 
 const endpoint = z.object({
@@ -116,6 +117,8 @@ export const DAEMON_CONFIG_SCHEMA = z.object({
       minFreeMemoryMiB: z.number().int().min(0).max(1_000_000).default(32),
     })
     .default({ intervalSeconds: 60, minFreeDiskMiB: 64, minFreeMemoryMiB: 32 }),
+  /** Serial ports and simulated meters / carrier module (src/daemon/field-config.ts). */
+  field: FIELD_CONFIG_SCHEMA,
   /** Test hooks instead of patching internals (conventions §24). */
   testing: z
     .object({

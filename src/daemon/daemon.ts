@@ -33,6 +33,7 @@ import { LogRing } from "../web/log-ring.ts";
 import type { WebProviders } from "../web/providers.ts";
 import { startWebServer, type WebServer } from "../web/web-server.ts";
 import { type DaemonConfig, type DaemonConfigInput, parseDaemonConfig } from "./config.ts";
+import { type Field, startField } from "./field.ts";
 import { startModemMonitor } from "./modem-wiring.ts";
 import { type Reporting, startReporting } from "./reporting.ts";
 import { startSelfCheck } from "./self-check-wiring.ts";
@@ -68,6 +69,10 @@ export interface DaemonHandle {
   readonly webProviders: WebProviders;
   /** Local install entry point (web UI); undefined without `upgrade.installRoot`. */
   readonly upgrade: UpgradeService | undefined;
+  /** The meter channels by 1376.1 port (RS-485 lines, carrier module): what the reading engine reads through. */
+  readonly channels: Field["channels"];
+  /** The channels with their kinds, the port controls (AFN05 F49–F51) and any simulated field. */
+  readonly field: Field;
   /** Resolves (with the reason) when the daemon wants to be restarted: exit with EXIT_RESTART after close. */
   readonly restartRequested: Promise<string>;
   close(): Promise<void>;
@@ -125,6 +130,15 @@ export async function startDaemon(
   dispatcher.livePolicy = config.dataService;
   // Group addresses are re-read when AFN04 F6 is set (see the parameter listener below).
   let groups = groupAddresses(core);
+  const field = await startField(config.field, {
+    core,
+    clock,
+    logger,
+    area: config.area,
+    address: config.address,
+    utcOffsetMinutes: config.utcOffsetMinutes,
+  });
+  dispatcher.ports = field.ports;
   const identity: TerminalIdentity = {
     area: config.area,
     terminal: config.address,
@@ -271,6 +285,7 @@ export async function startDaemon(
     upgrade.close();
     trafficMeter.stop();
     reporting.close();
+    await field.close();
     core.close();
     throw error;
   }
@@ -299,6 +314,8 @@ export async function startDaemon(
     selfCheck,
     webProviders,
     upgrade: upgrade.service,
+    channels: field.channels,
+    field,
     restartRequested,
     close() {
       closing ??= (async () => {
@@ -310,6 +327,7 @@ export async function startDaemon(
         reporting.close();
         await manager.close();
         trafficMeter.stop();
+        await field.close();
         core.close();
         logger.info({}, "daemon stopped");
       })();

@@ -14,7 +14,7 @@ import { z } from "zod";
 
 const parity = z.enum(["none", "even", "odd"]);
 
-const serialPort = z.object({
+export const SERIAL_PORT_SCHEMA = z.object({
   /** 1376.1 port number of this RS-485 line (2 = the first, as AFN04 F10 numbers it). */
   port: z.number().int().min(1).max(30),
   /** Device path; prefer /dev/serial/by-id/… (stable across re-plugging). */
@@ -28,7 +28,7 @@ const serialPort = z.object({
 export const FIELD_CONFIG_SCHEMA = z
   .object({
     serial: z
-      .array(serialPort)
+      .array(SERIAL_PORT_SCHEMA)
       .default([])
       .refine((ports) => new Set(ports.map((p) => p.port)).size === ports.length, "each port number once"),
     carrier: z
@@ -47,9 +47,22 @@ export const FIELD_CONFIG_SCHEMA = z
     simulateMeters: z.number().int().min(0).max(2040).default(0),
     /** Virtual carrier module with this many nodes on port 31 (replaces `carrier`). */
     simulateCarrier: z.number().int().min(0).max(2040).default(0),
+    /** Archive watching of the carrier channel (defaults: poll 20 s, sync 30 s after a change). */
+    carrierArchive: z
+      .object({
+        pollMs: z.number().int().min(50).max(600_000).optional(),
+        syncDelayMs: z.number().int().min(0).max(60_000).optional(),
+      })
+      .default({}),
     /** How often AFN04 F34 (port parameters) is re-read and applied, ms. */
     parameterPollMs: z.number().int().min(100).max(600_000).default(15_000),
   })
-  .default({ serial: [], simulateMeters: 0, simulateCarrier: 0, parameterPollMs: 15_000 });
+  .default({
+    serial: [],
+    simulateMeters: 0,
+    simulateCarrier: 0,
+    carrierArchive: {},
+    parameterPollMs: 15_000,
+  });
 
 export type FieldConfig = z.infer<typeof FIELD_CONFIG_SCHEMA>;

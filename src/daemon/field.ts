@@ -155,6 +155,12 @@ export async function startField(config: FieldConfig, deps: FieldDependencies): 
     masterAddress: config.carrier?.masterAddress ?? defaultMasterNodeAddress(deps.area, deps.address),
     archive: () => archiveTarget(deps.core.store.meters.listPort(CARRIER_PORT), CARRIER_PORT),
     saveModuleInfo: (info: ModuleInfo) => deps.core.store.kv.set(MODULE_INFO_KEY, info),
+    timing: {
+      ...(config.carrierArchive.pollMs === undefined ? {} : { archivePollMs: config.carrierArchive.pollMs }),
+      ...(config.carrierArchive.syncDelayMs === undefined
+        ? {}
+        : { archiveSyncDelayMs: config.carrierArchive.syncDelayMs }),
+    },
   };
   if (config.simulateCarrier > 0) {
     const sim = new SimulatedCarrier({
@@ -207,6 +213,13 @@ export async function startField(config: FieldConfig, deps: FieldDependencies): 
     });
   };
   if (rs485.size > 0) poll();
+  // A master's AFN04 F34 / F10 (or an initialisation) applies at once; the polls are the safety net for
+  // changes made by other paths.
+  const unsubscribe = deps.core.parameters.onChange((change) => {
+    const touches = (fn: number): boolean => change === "all" || change.includes(fn);
+    if (touches(34)) applyPortParameters();
+    if (touches(10)) carrier?.archiveChanged();
+  });
 
   logger.info(
     {
@@ -239,6 +252,7 @@ export async function startField(config: FieldConfig, deps: FieldDependencies): 
     },
     simulation: { meters, bus, carrier: simulatedCarrier },
     async close() {
+      unsubscribe();
       pollTimer?.cancel();
       for (const stop of stoppers) stop();
       await Promise.all([...channels.values()].map((c) => c.close()));

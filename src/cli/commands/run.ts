@@ -14,6 +14,7 @@ import { createLogger } from "../../common/logger.ts";
 import { type DaemonConfigInput, parseEndpoint } from "../../daemon/config.ts";
 import { mergeConfig, readConfigFile } from "../../daemon/config-file.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
+import { fieldFromFlags } from "../../daemon/field-flags.ts";
 import { EXIT_RESTART } from "../../upgrade/launcher.ts";
 import { parseOptions } from "../options.ts";
 import { runBanner } from "../run-banner.ts";
@@ -51,6 +52,10 @@ const optionsSchema = z.object({
   healthCheck: z.enum(["auto", "master", "self-check"]).optional(),
   healthTimeout: z.coerce.number().int().min(1000, "must be at least 1000 ms").optional(),
   maxPackageBytes: z.coerce.number().int().min(1024, "must be at least 1024").optional(),
+  simulateMeters: z.coerce.number().int().min(0, "must be 0..2040").max(2040, "must be 0..2040").optional(),
+  simulateCarrier: z.coerce.number().int().min(0, "must be 0..2040").max(2040, "must be 0..2040").optional(),
+  serial: z.array(z.string()).optional(),
+  carrier: z.string().optional(),
 });
 
 export function registerRun(program: Command): void {
@@ -74,6 +79,14 @@ export function registerRun(program: Command): void {
     .option("--health-check <mode>", "what proves a new version healthy: auto | master | self-check")
     .option("--health-timeout <ms>", "time a new version has to prove healthy (default 300000)")
     .option("--max-package-bytes <n>", "largest upgrade package / AFN0F file accepted")
+    .option("--simulate-meters <n>", "N virtual DL/T 645-2007 meters on port 2 (000000000001…), 2400 8E1")
+    .option("--simulate-carrier <n>", "a virtual carrier module on port 31 with N nodes (100000000001…)")
+    .option(
+      "--serial <port=path[:baud[:parity]]>",
+      "an RS-485 line for a 1376.1 port, e.g. 2=/dev/ttyUSB0:2400:even (repeatable)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option("--carrier <path[:baud]>", "the carrier module's serial line (port 31), e.g. /dev/ttyS3:9600")
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const o = parseOptions(optionsSchema, raw);
       const logger = createLogger({ level: o.logLevel });
@@ -96,6 +109,7 @@ export function registerRun(program: Command): void {
         ...(o.modem === undefined
           ? {}
           : { modem: o.modem === "sim" ? { simulate: true } : { port: o.modem } }),
+        field: fieldFromFlags(o),
         upgrade: {
           ...(o.installRoot === undefined ? {} : { installRoot: o.installRoot }),
           ...(o.publicKey === undefined ? {} : { publicKeyFile: o.publicKey }),
