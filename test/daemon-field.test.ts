@@ -17,6 +17,7 @@ import { connectToDcu, type MasterStation } from "../src/sim/master/master-stati
 import { type MeterConfig, setMeterArchive } from "../src/sim/master/meter-archive.ts";
 
 const DI_ENERGY = 0x00010000;
+const DI_ADDRESS = 0x04000401;
 
 async function eventually(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -78,16 +79,17 @@ describe("daemon with --simulate-meters 3 --simulate-carrier 5", { timeout: 120_
     );
     const rs485 = daemon.channels.get(2) as MeterChannel;
     assert.equal(rs485.kind, "rs485");
+    // The communication address (04000401): a value of that meter alone, and one that does not tick.
     const r = await rs485.read({
       meter: { address: "000000000002", edition: "2007", port: 2 },
-      di: DI_ENERGY,
+      di: DI_ADDRESS,
       priority: "live",
     });
     assert.ok(r.ok, JSON.stringify(r));
-    const value = decodeDiData("2007", DI_ENERGY, r.data);
+    const value = decodeDiData("2007", DI_ADDRESS, r.data);
     assert.ok(value.ok);
-    const meter = daemon.field.simulation.meters[1]?.meter;
-    assert.equal(value.value.value, meter?.model.energies().positiveActive[0]);
+    assert.equal(value.value.value, "000000000002");
+    assert.equal(daemon.field.simulation.meters[1]?.meter.stats.answered, 1);
   });
 
   it("the carrier module is identified, its info stored, and a node reads through it", async () => {
