@@ -32,6 +32,12 @@ export function lineTimeMs(bytes: number, baud: number, bitsPerByte = 11): numbe
 /** Chunk pacing: deliver at least every this many ms of line time. */
 const CHUNK_MS = 8;
 
+/** Something due on the line at a time: a chunk reaching the peer, or a write's completion. */
+interface Due {
+  readonly at: number;
+  readonly run: () => void;
+}
+
 class PipeEnd implements ByteStream {
   readonly label: string;
   peer: PipeEnd | undefined;
@@ -39,6 +45,13 @@ class PipeEnd implements ByteStream {
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #state = new StreamState();
   #lineFreeAt = 0;
+  /**
+   * Paced deliveries in line order, served by one timer at a time. (One timer per chunk is not enough:
+   * when the event loop lags, Node may run expired timers of different durations out of order, and the
+   * peer would see bytes swapped.)
+   */
+  readonly #due: Due[] = [];
+  #dueTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(label: string, options: PipeOptions) {
     this.label = label;
@@ -72,6 +85,20 @@ class PipeEnd implements ByteStream {
     this.#timers.add(timer);
   }
 
+  /** Runs everything due by now, in order, then waits for the next item. */
+  #serveDue(): void {
+    this.#dueTimer = undefined;
+    const now = performance.now();
+    while (this.#due.length > 0 && (this.#due[0] as Due).at <= now) (this.#due.shift() as Due).run();
+    this.#armDue();
+  }
+
+  #armDue(): void {
+    const next = this.#due[0];
+    if (next === undefined || this.#dueTimer !== undefined || !this.#state.isOpen) return;
+    this.#dueTimer = setTimeout(() => this.#serveDue(), Math.max(0, next.at - performance.now()));
+  }
+
   write(bytes: Uint8Array): Promise<void> {
     if (!this.#state.isOpen) {
       return Promise.reject(new OpenDcuError("transport.closed", `${this.label} is closed`));
@@ -95,12 +122,11 @@ class PipeEnd implements ByteStream {
     const perChunk = Math.max(1, Math.floor(CHUNK_MS / byteMs));
     for (let i = 0; i < copy.length; i += perChunk) {
       const chunk = copy.subarray(i, Math.min(copy.length, i + perChunk));
-      const arrives = start + (i + chunk.length) * byteMs;
-      this.#after(arrives - now, () => peer?.deliver(chunk));
+      this.#due.push({ at: start + (i + chunk.length) * byteMs, run: () => peer?.deliver(chunk) });
     }
-    const done = this.#lineFreeAt;
     return new Promise((resolve) => {
-      this.#after(done - now, resolve);
+      this.#due.push({ at: this.#lineFreeAt, run: resolve });
+      this.#armDue();
     });
   }
 
@@ -108,6 +134,9 @@ class PipeEnd implements ByteStream {
     if (!this.#state.finish()) return;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
+    if (this.#dueTimer !== undefined) clearTimeout(this.#dueTimer);
+    this.#dueTimer = undefined;
+    this.#due.length = 0;
     await this.peer?.close();
   }
 }

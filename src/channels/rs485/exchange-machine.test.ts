@@ -179,3 +179,13 @@ test("property: any chunking of echo + answer yields exactly the answer frame", 
     ),
   );
 });
+
+test("a timer that fires before its time is re-armed for the rest, not believed", () => {
+  const m = new ExchangeMachine(TIMEOUTS);
+  const first = run(m, [{ kind: "sent", at: 1000 }]);
+  const early = run(m, [{ kind: "timer", id: first.timer?.id ?? -1, at: 1300 }]);
+  assert.equal(early.outcome, undefined);
+  assert.equal(early.timer?.ms, 200);
+  const end = run(m, [{ kind: "timer", id: early.timer?.id ?? -1, at: 1500 }]);
+  assert.deepEqual(end.outcome, { kind: "silence" });
+});

@@ -51,6 +51,8 @@ export class ExchangeMachine {
   #timerId = 0;
   #sentAt = 0;
   #firstByteAt: number | undefined;
+  /** When the armed timer is meant to fire (a host timer may fire early by the loop's stale time). */
+  #timerDue = 0;
 
   constructor(timeouts: ExchangeTimeouts) {
     this.timeouts = timeouts;
@@ -77,8 +79,9 @@ export class ExchangeMachine {
     }
   }
 
-  #arm(ms: number): ExchangeEffect {
+  #arm(ms: number, at: number): ExchangeEffect {
     this.#timerId++;
+    this.#timerDue = at + Math.max(0, ms);
     return { kind: "timer", id: this.#timerId, ms: Math.max(0, ms) };
   }
 
@@ -93,10 +96,10 @@ export class ExchangeMachine {
     this.#sentAt = at;
     if (this.garbageBytes > 0) {
       this.#state = "receiving";
-      return [this.#arm(this.timeouts.interByteMs)];
+      return [this.#arm(this.timeouts.interByteMs, at)];
     }
     this.#state = "waiting";
-    return [this.#arm(this.timeouts.responseMs)];
+    return [this.#arm(this.timeouts.responseMs, at)];
   }
 
   #bytes(chunk: Uint8Array, at: number): ExchangeEffect[] {
@@ -115,7 +118,7 @@ export class ExchangeMachine {
       this.#firstByteAt ??= at;
       this.#state = "receiving";
       const answerLeft = this.#firstByteAt + this.timeouts.maxAnswerMs - at;
-      return [this.#arm(Math.min(this.timeouts.interByteMs, answerLeft))];
+      return [this.#arm(Math.min(this.timeouts.interByteMs, answerLeft), at)];
     }
     return this.#state === "receiving" && this.garbageBytes === 0 ? this.#backToWaiting(at) : [];
   }
@@ -126,11 +129,13 @@ export class ExchangeMachine {
     if (left <= 0) return this.#finish({ kind: "silence" });
     this.#state = "waiting";
     this.#firstByteAt = undefined;
-    return [this.#arm(left)];
+    return [this.#arm(left, at)];
   }
 
   #timer(at: number): ExchangeEffect[] {
     if (this.#state === "sending") return [];
+    // Measured silence, not the timer's word: a timer that fired early is re-armed for the rest.
+    if (at < this.#timerDue) return [this.#arm(this.#timerDue - at, at)];
     const garbage = this.garbageBytes;
     if (garbage > 0) return this.#finish({ kind: "garbage", bytes: garbage });
     return this.#state === "receiving" ? this.#backToWaiting(at) : this.#finish({ kind: "silence" });
