@@ -69,6 +69,13 @@ export class ManualClock implements Clock {
     return this.#timers.filter((t) => !t.cancelled).length;
   }
 
+  /** When the earliest waiting timer is due (a simulation advances straight to it), or undefined. */
+  nextTimerAt(): number | undefined {
+    let at: number | undefined;
+    for (const t of this.#timers) if (!t.cancelled && (at === undefined || t.at < at)) at = t.at;
+    return at;
+  }
+
   advance(ms: number): void {
     this.advanceTo(this.#now + ms);
   }
