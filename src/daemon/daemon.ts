@@ -275,9 +275,10 @@ export async function startDaemon(
         limits: { uploadMaxBytes: config.web.uploadMaxBytes },
       });
     }
-    await upgrade.watchHealth(
-      manager.client === undefined ? undefined : () => manager.client?.state === "online",
-    );
+    await upgrade.watchHealth({
+      masterOnline: manager.client === undefined ? undefined : () => manager.client?.state === "online",
+      selfCheck: async () => (await selfCheck.runOnce()).faults,
+    });
   } catch (error) {
     await selfCheck.stop();
     await modem?.stop();

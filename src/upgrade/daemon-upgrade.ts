@@ -32,10 +32,10 @@ export interface UpgradeWiring {
   /** AFN0F registration for the dispatcher. */
   readonly registration: AfnRegistration;
   /**
-   * Starts the trial watch if this version is on trial. `masterOnline` is given in client mode; what counts
-   * as healthy follows `upgrade.healthCheck`.
+   * Starts the trial watch if this version is on trial. What counts as healthy follows `upgrade.healthCheck`:
+   * `masterOnline` (given in client mode) or `selfCheck` (runs the terminal's self-check, returns the faults).
    */
-  watchHealth(masterOnline: (() => boolean) | undefined): Promise<void>;
+  watchHealth(checks: HealthChecks): Promise<void>;
   close(): void;
 }
 
@@ -47,6 +47,11 @@ export async function prepareUpgradeStart(
 ): Promise<void> {
   if (config.installRoot === undefined || dbPath === ":memory:") return;
   await restoreDatabaseAfterRollback(new InstallRoot(config.installRoot), dbPath, logger);
+}
+
+export interface HealthChecks {
+  readonly masterOnline: (() => boolean) | undefined;
+  readonly selfCheck: () => Promise<readonly number[]>;
 }
 
 export interface SetupUpgradeOptions {
@@ -101,13 +106,13 @@ export async function setupUpgrade(options: SetupUpgradeOptions): Promise<Upgrad
   return {
     service,
     registration: afn0fRegistration(receiver),
-    async watchHealth(masterOnline) {
+    async watchHealth({ masterOnline, selfCheck }) {
       if (root === undefined) return;
       const useMaster =
         config.healthCheck === "master" || (config.healthCheck === "auto" && masterOnline !== undefined);
       const isHealthy = useMaster
         ? () => masterOnline?.() === true
-        : () => core.selfCheck().faults.length === 0;
+        : async () => (await selfCheck()).length === 0;
       monitor = new HealthMonitor({
         root,
         runningVersion: RUNNING_VERSION,

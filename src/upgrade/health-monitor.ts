@@ -22,7 +22,7 @@ export interface HealthMonitorOptions {
   /** How often health is polled (default 1 s). */
   readonly pollMs?: number;
   /** What "healthy" means here: logged in to the master, or self-check passed (the daemon decides). */
-  readonly isHealthy: () => boolean;
+  readonly isHealthy: () => boolean | Promise<boolean>;
   readonly describeCheck: string;
   readonly logger: Logger;
   readonly requestRestart: (reason: string) => void;
@@ -86,7 +86,7 @@ export class HealthMonitor {
     if (this.#stopped) return;
     let healthy = false;
     try {
-      healthy = this.#o.isHealthy();
+      healthy = await this.#o.isHealthy();
     } catch (error) {
       this.#logger.warn({ error: String(error) }, "health check threw; counted as not healthy");
     }

@@ -63,6 +63,9 @@ async function bootstrap(version: string): Promise<void> {
     });
 }
 
+/** Lets the monitor's asynchronous poll finish (it re-arms its timer when its check has answered). */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
 /** A package with one payload byte flipped. */
 function corrupted(bytes: Uint8Array): Uint8Array {
   const out = Uint8Array.from(bytes);
@@ -177,6 +180,7 @@ describe("A/B install", () => {
     });
     assert.equal(await monitor.start(), "watching");
     clock.advance(3000);
+    await settle();
     healthy = true;
     clock.advance(1000);
     assert.equal(await monitor.outcome, "committed");
@@ -202,6 +206,7 @@ describe("A/B install", () => {
     });
     await monitor.start();
     clock.advance(9000);
+    await settle();
     assert.equal(await root.currentVersion(), "1.1.0", "still within its time");
     clock.advance(2000);
     assert.equal(await monitor.outcome, "rolled-back");
