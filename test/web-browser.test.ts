@@ -20,7 +20,7 @@ describe("web interface in Chromium", { timeout: 180_000 }, () => {
   let browser: Browser;
 
   before(async () => {
-    fx = await startWebDaemon({ area: "4403", address: 9 });
+    fx = await startWebDaemon({ area: "4403", address: 9, modem: { simulate: true } });
     browser = await launchChromium();
   });
 
@@ -41,6 +41,9 @@ describe("web interface in Chromium", { timeout: 180_000 }, () => {
     assert.equal(await page.textContent("#session-button"), "Log out");
     assert.equal(await page.getAttribute("#led-power", "data-state"), "on");
     assert.ok(fx.daemon.core.store.kv.getString("web.passwordHash")?.startsWith("scrypt$"));
+    // the simulated cellular module, read over its AT port at start
+    await page.locator("#status-modules", { hasText: "SIM-LTE1" }).waitFor(WAIT);
+    assert.match((await page.textContent("#status-modules")) ?? "", /89860012345678901234/);
     await browser.screenshot("status");
   });
 

@@ -104,6 +104,12 @@ describe("web status, live indicators and metrics", () => {
         (await web.get<Record<string, Record<string, unknown>>>("/api/status")).body.uplink?.state,
         "online",
       );
+      // bytes of a connection still open are counted at once (flushed from the traffic meter on demand)
+      await master.request(0x0c, [{ pn: 0, fn: 2 }]);
+      const traffic = (
+        await web.get<{ traffic: { today: { upBytes: number; downBytes: number } } }>("/api/status")
+      ).body.traffic.today;
+      assert.ok(traffic.downBytes > 0 && traffic.upBytes > 0, JSON.stringify(traffic));
 
       await master.close();
       assert.equal((await events.next("indicators")).online, false);

@@ -204,7 +204,7 @@ export async function startDaemon(
   const timings = uplinkTimings(core, config);
   let uplink: UplinkManager | undefined;
   let web: WebServer | undefined;
-  const webProviders: WebProviders = {};
+  const webProviders: WebProviders = { traffic: trafficMeter };
   const modem =
     config.modem === undefined
       ? undefined

@@ -54,6 +54,7 @@ const counter = (name: string, help: string, samples: readonly Sample[]): Family
 
 export function collectMetrics(ctx: WebContext): Family[] {
   const { store } = ctx.core;
+  ctx.providers.traffic?.flush();
   const uplink = ctx.uplink.status();
   const events = store.events.counters();
   const today = store.traffic.today();

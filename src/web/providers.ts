@@ -130,8 +130,15 @@ export interface ModuleInfoSource {
   localModule?(): LocalModuleInfo | undefined;
 }
 
+/** Uplink byte counts kept in memory between store flushes (uplink/traffic-meter.ts). */
+export interface TrafficFlusher {
+  /** Adds the bytes counted so far to the store, so the figures read next are exact. */
+  flush(): void;
+}
+
 /** The optional providers; the daemon fills in what exists. */
 export interface WebProviders {
+  traffic?: TrafficFlusher;
   reading?: ReadingStatusProvider;
   channels?: ChannelActivityProvider;
   upgrade?: UpgradeInstaller;

@@ -8,6 +8,7 @@ import { faultName } from "../self-check-names.ts";
 
 export function statusSnapshot(ctx: WebContext): Record<string, unknown> {
   const { core } = ctx;
+  ctx.providers.traffic?.flush();
   const now = core.clock.now();
   const counters = core.store.events.counters();
   const unacknowledged = ctx.alarms.unacknowledged();
