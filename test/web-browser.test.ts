@@ -106,7 +106,7 @@ describe("web interface in Chromium", { timeout: 180_000 }, () => {
     value.heartbeatMinutes = 9;
     await page.fill("#parameter-form textarea[name=value]", JSON.stringify(value, null, 2));
     await page.click("#parameter-save");
-    await page.locator("#parameter-meta", { hasText: "set " }).waitFor(WAIT);
+    await page.locator("#parameter-meta", { hasText: / · set \d{4}-\d\d-\d\d / }).waitFor(WAIT);
     assert.equal(
       (fx.daemon.core.parameters.getDecoded(1, 0) as { heartbeatMinutes: number }).heartbeatMinutes,
       9,
