@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { OpenDcuError } from "../common/errors.ts";
 import { UPGRADE_CONFIG_SCHEMA } from "../upgrade/upgrade-config.ts";
+import { MAINTENANCE_PORT_SCHEMA } from "../uplink/maintenance-port.ts";
 import { PW_POLICY_SCHEMA } from "../uplink/pw-check.ts";
 import { DEFAULT_RATE_LIMIT, RATE_LIMIT_SCHEMA } from "../uplink/rate-limit.ts";
 import { FIELD_CONFIG_SCHEMA } from "./field-config.ts";
@@ -119,6 +120,11 @@ export const DAEMON_CONFIG_SCHEMA = z.object({
     .default({ intervalSeconds: 60, minFreeDiskMiB: 64, minFreeMemoryMiB: 32 }),
   /** Serial ports and simulated meters / carrier module (src/daemon/field-config.ts). */
   field: FIELD_CONFIG_SCHEMA,
+  /**
+   * The local serial maintenance port (RS-232 / infrared): the same 1376.1 service as the uplink, for
+   * handheld units. Off unless given (uplink/maintenance-port.ts).
+   */
+  maintenance: MAINTENANCE_PORT_SCHEMA.optional(),
   /** Test hooks instead of patching internals (conventions §24). */
   testing: z
     .object({

@@ -17,6 +17,7 @@ import { erc32 } from "../terminal/erc-records.ts";
 import { importantEventsPending } from "../terminal/handlers/afn0e-read-pointer.ts";
 import type { SelfCheckRunner } from "../terminal/self-check.ts";
 import { TerminalCore } from "../terminal/terminal-core.ts";
+import { openSerial } from "../transport/serial.ts";
 import { prepareUpgradeStart, setupUpgrade } from "../upgrade/daemon-upgrade.ts";
 import type { UpgradeService } from "../upgrade/upgrade-service.ts";
 import { webUpgradeInstaller } from "../upgrade/web-installer.ts";
@@ -24,6 +25,7 @@ import type { TerminalIdentity } from "../uplink/address-match.ts";
 import { FlowControl } from "../uplink/flow-control.ts";
 import { planLink } from "../uplink/link-plan.ts";
 import type { EventCounterSource } from "../uplink/link-session.ts";
+import { MaintenancePort } from "../uplink/maintenance-port.ts";
 import { authSchemeFromF5, PW_LENGTH, verifyPw } from "../uplink/pw-check.ts";
 import { needsFreshTraffic, TrafficMeter } from "../uplink/traffic-meter.ts";
 import { UplinkClient } from "../uplink/uplink-client.ts";
@@ -55,6 +57,8 @@ export interface DaemonHandle {
   readonly server: UplinkServer | undefined;
   /** Runs the modes AFN04 F8 asks for and follows F3/F7/F8 changes at run time. */
   readonly uplink: UplinkManager;
+  /** The local serial maintenance port, when `maintenance` is configured. */
+  readonly maintenance: MaintenancePort | undefined;
   /** Traffic statistics of every uplink connection and the maintenance port. */
   readonly traffic: TrafficMeter;
   /** Monthly traffic limit (AFN04 F36); active reports consult `flowControl.reportsAllowed()`. */
@@ -203,6 +207,7 @@ export async function startDaemon(
 
   const timings = uplinkTimings(core, config);
   let uplink: UplinkManager | undefined;
+  let maintenance: MaintenancePort | undefined;
   let web: WebServer | undefined;
   const webProviders: WebProviders = { traffic: trafficMeter };
   const modem =
@@ -256,6 +261,22 @@ export async function startDaemon(
       if (touches(1)) manager.client?.refreshTimings();
       if (touches(3) || touches(7) || touches(8)) void manager.reconcile();
     });
+    const serial = config.maintenance;
+    if (serial !== undefined) {
+      maintenance = new MaintenancePort({
+        ...common,
+        open: () =>
+          openSerial({
+            path: serial.path,
+            baudRate: serial.baudRate,
+            parity: serial.parity,
+            dataBits: serial.dataBits,
+            stopBits: serial.stopBits,
+          }),
+        logger,
+      });
+      maintenance.start();
+    }
     if (config.web !== undefined) {
       web = await startWebServer({
         host: config.web.listen.host,
@@ -282,6 +303,7 @@ export async function startDaemon(
   } catch (error) {
     await selfCheck.stop();
     await modem?.stop();
+    await maintenance?.stop();
     await uplink?.close();
     upgrade.close();
     trafficMeter.stop();
@@ -308,6 +330,7 @@ export async function startDaemon(
       return manager.server;
     },
     uplink: manager,
+    maintenance,
     traffic: trafficMeter,
     flowControl,
     reporting,
@@ -326,6 +349,7 @@ export async function startDaemon(
         await selfCheck.stop();
         await modem?.stop();
         reporting.close();
+        await maintenance?.stop();
         await manager.close();
         trafficMeter.stop();
         await field.close();

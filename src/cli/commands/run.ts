@@ -6,16 +6,19 @@
  * close sockets and the database, then exit 0. Upgrade flags (docs/upgrade.md): `--install-root DIR
  * --public-key FILE [--upgrade-target NAME] [--health-check auto|master|self-check] [--health-timeout MS]
  * [--max-package-bytes N]`; after an install or a rollback the daemon exits with EXIT_RESTART (75) for its
- * launcher to start the version `current` points at.
+ * launcher to start the version `current` points at. `--maintenance PATH[:BAUD[:PARITY]]` serves 1376.1 on a
+ * local serial maintenance port (default 9600 8N1).
  */
 import type { Command } from "commander";
 import { z } from "zod";
+import { OpenDcuError } from "../../common/errors.ts";
 import { createLogger } from "../../common/logger.ts";
 import { type DaemonConfigInput, parseEndpoint } from "../../daemon/config.ts";
 import { mergeConfig, readConfigFile } from "../../daemon/config-file.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
 import { fieldFromFlags } from "../../daemon/field-flags.ts";
 import { EXIT_RESTART } from "../../upgrade/launcher.ts";
+import { parseMaintenanceSpec } from "../../uplink/maintenance-port.ts";
 import { parseOptions } from "../options.ts";
 import { runBanner } from "../run-banner.ts";
 
@@ -46,6 +49,7 @@ const optionsSchema = z.object({
   logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
   web: z.union([z.string(), z.literal(false)]).default(DEFAULT_WEB),
   modem: z.string().min(1).optional(),
+  maintenance: z.string().min(1).optional(),
   installRoot: z.string().min(1).optional(),
   publicKey: z.string().min(1).optional(),
   upgradeTarget: z.string().optional(),
@@ -57,6 +61,17 @@ const optionsSchema = z.object({
   serial: z.array(z.string()).optional(),
   carrier: z.string().optional(),
 });
+
+function maintenanceOption(spec: string): NonNullable<ReturnType<typeof parseMaintenanceSpec>> {
+  const parsed = parseMaintenanceSpec(spec);
+  if (parsed === undefined) {
+    throw new OpenDcuError(
+      "cli.invalid-argument",
+      `--maintenance: expected PATH[:BAUD[:PARITY]], got "${spec}"`,
+    );
+  }
+  return parsed;
+}
 
 export function registerRun(program: Command): void {
   program
@@ -73,6 +88,10 @@ export function registerRun(program: Command): void {
     .option("--web <host:port>", "web interface and JSON API (localhost only by default)", DEFAULT_WEB)
     .option("--no-web", "do not start the web interface")
     .option("--modem <path|sim>", "cellular module AT port (serial device), or 'sim' for a simulated modem")
+    .option(
+      "--maintenance <path[:baud[:parity]]>",
+      "local serial maintenance port (1376.1), e.g. /dev/ttyS1:9600:none",
+    )
     .option("--install-root <dir>", "A/B install root for upgrades (releases/, current, good)")
     .option("--public-key <file>", "Ed25519 public key (PEM) upgrade packages must be signed with")
     .option("--upgrade-target <name>", "device family accepted in packages (default opendcu)")
@@ -110,6 +129,7 @@ export function registerRun(program: Command): void {
           ? {}
           : { modem: o.modem === "sim" ? { simulate: true } : { port: o.modem } }),
         field: fieldFromFlags(o),
+        ...(o.maintenance === undefined ? {} : { maintenance: maintenanceOption(o.maintenance) }),
         upgrade: {
           ...(o.installRoot === undefined ? {} : { installRoot: o.installRoot }),
           ...(o.publicKey === undefined ? {} : { publicKeyFile: o.publicKey }),
