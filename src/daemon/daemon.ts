@@ -36,6 +36,7 @@ import type { WebProviders } from "../web/providers.ts";
 import { startWebServer, type WebServer } from "../web/web-server.ts";
 import { type DaemonConfig, type DaemonConfigInput, parseDaemonConfig } from "./config.ts";
 import { type Field, startField } from "./field.ts";
+import { monitorField } from "./field-monitoring.ts";
 import { startModemMonitor } from "./modem-wiring.ts";
 import { type Reporting, startReporting } from "./reporting.ts";
 import { startSelfCheck } from "./self-check-wiring.ts";
@@ -214,8 +215,8 @@ export async function startDaemon(
     config.modem === undefined
       ? undefined
       : startModemMonitor(config.modem, { clock, kv: core.store.kv, logger });
-  if (modem !== undefined) webProviders.modules = { modem: () => modem.info() };
   const selfCheck = startSelfCheck(config, { core, clock, logger });
+  const fieldMonitoring = monitorField(field, config, { clock, selfCheck, providers: webProviders, modem });
   if (upgrade.service !== undefined) webProviders.upgrade = webUpgradeInstaller(upgrade.service);
   try {
     uplink = await UplinkManager.start({
@@ -301,6 +302,7 @@ export async function startDaemon(
       selfCheck: async () => (await selfCheck.runOnce()).faults,
     });
   } catch (error) {
+    fieldMonitoring.close();
     await selfCheck.stop();
     await modem?.stop();
     await maintenance?.stop();
@@ -346,6 +348,7 @@ export async function startDaemon(
         restartTimer?.cancel();
         upgrade.close();
         await web?.close();
+        fieldMonitoring.close();
         await selfCheck.stop();
         await modem?.stop();
         reporting.close();
