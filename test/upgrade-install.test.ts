@@ -2,14 +2,15 @@
  * A real A/B upgrade of this application in a temp install root, under the real launcher (child process),
  * observed the way a master does — AFN09 F1 over TCP:
  *   1. 1.0.0 is installed with `opendcu upgrade` (first install) and started by `opendcu launch`;
- *   2. 2.0.0 arrives over AFN0F, the daemon exits 75, the launcher starts 2.0.0, it logs in to the master
- *      (its health check) and commits: AFN09 F1 reports 2000;
- *   3. 3.0.0, installed locally (`opendcu upgrade` + SIGHUP to the launcher) while the master refuses
- *      connections, cannot prove healthy within its time and is rolled back: AFN09 F1 reports 2000 again;
+ *   2. 2.0.0 is sent by `opendcu master upgrade` over AFN0F; the daemon exits 75, the launcher starts 2.0.0,
+ *      it logs in to the master (its health check) and commits; the CLI reports 1000 → 2000;
+ *   3. 3.0.0, installed locally (`opendcu upgrade --config` + SIGHUP to the launcher) while the master
+ *      refuses connections, cannot prove healthy within its time and is rolled back: AFN09 F1 says 2000;
  *   4. 4.0.0, whose program crashes at start, is installed the same way: the launcher rolls it back;
- *   5. ERC1 records every version change in the database.
- * Each release is the application's own source tree at another version, sharing the repository's
- * node_modules through the install root (docs/upgrade.md "Packages").
+ *   5. a package signed with another key is refused; ERC1 records every version change and the refusal.
+ * The daemon runs from a start-up file (`run --config`, as deploy/opendcu-ab.service does). Each release is
+ * the application's own source tree at another version, sharing the repository's node_modules through the
+ * install root (docs/upgrade.md "Commands").
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -21,7 +22,6 @@ import { after, before, it } from "node:test";
 import { promisify } from "node:util";
 import { SystemClock } from "../src/common/clock.ts";
 import { decodeErcRecord } from "../src/protocol/gw1376-1/erc.ts";
-import { sendFile } from "../src/sim/master/file-sender.ts";
 import { connectToDcu, listenForDcus, type MasterStation } from "../src/sim/master/master-station.ts";
 import { Store } from "../src/store/store.ts";
 import type { TcpListener } from "../src/transport/tcp.ts";
@@ -127,6 +127,20 @@ it("installs, confirms, rolls back and reports the running version through AFN09
     clock: new SystemClock(),
   });
   const serverPort = await freePort();
+  // The daemon's start-up file, as deployed (deploy/opendcu-ab.service): health check "auto" = the master
+  // login, since the DCU dials one.
+  const configFile = join(dir, "opendcu.json");
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      dbPath,
+      uplink: {
+        listen: { host: "127.0.0.1", port: serverPort },
+        connect: { host: "127.0.0.1", port: clientPort },
+      },
+      upgrade: { installRoot: root.path, publicKeyFile: keyFile, healthTimeoutMs: 8000 },
+    }),
+  );
   launcher = startProcess(
     [
       "launch",
@@ -136,21 +150,9 @@ it("installs, confirms, rolls back and reports the running version through AFN09
       "20000",
       "--",
       "run",
-      "--db",
-      dbPath,
-      "--uplink-listen",
-      `127.0.0.1:${serverPort}`,
-      "--uplink-connect",
-      `127.0.0.1:${clientPort}`,
+      "--config",
+      configFile,
       "--no-web",
-      "--install-root",
-      root.path,
-      "--public-key",
-      keyFile,
-      "--health-check",
-      "master",
-      "--health-timeout",
-      "8000",
     ],
     join(root.path, "good", "src/cli/main.ts"),
   );
@@ -163,16 +165,23 @@ it("installs, confirms, rolls back and reports the running version through AFN09
     "1000",
   );
 
-  // 2. 2.0.0 over AFN0F: installed, restarted into, healthy (logged in), committed.
-  const station = await connectToDcu("127.0.0.1", serverPort, { timeoutMs: 5000 });
-  const sent = await sendFile(station, packages.v2, { segmentSize: 1900 });
-  await station.close();
-  assert.equal(sent.completedHere, true);
-  await until(
-    "2.0.0 answers",
-    () => versionCode(serverPort),
-    (v) => v === "2000",
-  );
+  // 2. 2.0.0 over AFN0F with the master CLI: progress, installed, restarted into, healthy (logged in),
+  //    committed; the CLI reports the version AFN09 F1 gives after the restart.
+  const remote = await run(NODE, [
+    MAIN,
+    "master",
+    "--connect",
+    `127.0.0.1:${serverPort}`,
+    "upgrade",
+    join(dir, "v2.pkg"),
+    "--segment-size",
+    "1900",
+    "--retry-delay",
+    "500",
+  ]);
+  assert.match(remote.stdout, /upgraded: 1000 → 2000/);
+  assert.match(remote.stderr, /100% {2}\d+\/\d+ segments acknowledged/);
+  assert.equal(await versionCode(serverPort), "2000");
   const committed = await until(
     "2.0.0 committed",
     () => root.readState(),
@@ -184,17 +193,7 @@ it("installs, confirms, rolls back and reports the running version through AFN09
   // 3. 3.0.0 while the master is unreachable: not healthy in time → rolled back to 2.0.0.
   await masterListener.close();
   masterListener = undefined;
-  const installed3 = await run(NODE, [
-    MAIN,
-    "upgrade",
-    join(dir, "v3.pkg"),
-    "--install-root",
-    root.path,
-    "--public-key",
-    keyFile,
-    "--db",
-    dbPath,
-  ]);
+  const installed3 = await run(NODE, [MAIN, "upgrade", join(dir, "v3.pkg"), "--config", configFile]);
   assert.match(installed3.stdout, /installed 3\.0\.0 beside 2\.0\.0/);
   const rolled = await until(
     "3.0.0 rolled back",
@@ -210,17 +209,7 @@ it("installs, confirms, rolls back and reports the running version through AFN09
   assert.equal(await root.currentVersion(), "2.0.0");
 
   // 4. A crashing 4.0.0 installed locally: the launcher restarts into it, sees it die, rolls back.
-  const local = await run(NODE, [
-    MAIN,
-    "upgrade",
-    join(dir, "v4.pkg"),
-    "--install-root",
-    root.path,
-    "--public-key",
-    keyFile,
-    "--db",
-    dbPath,
-  ]);
+  const local = await run(NODE, [MAIN, "upgrade", join(dir, "v4.pkg"), "--config", configFile]);
   assert.match(
     local.stdout,
     /installed 4\.0\.0 beside 2\.0\.0; the launcher is restarting the daemon into it/,
@@ -241,17 +230,7 @@ it("installs, confirms, rolls back and reports the running version through AFN09
   const stranger = await realAppPackage(join(dir, "stage5"), "5.0.0", makeKeys());
   writeFileSync(join(dir, "v5.pkg"), stranger);
   await assert.rejects(
-    run(NODE, [
-      MAIN,
-      "upgrade",
-      join(dir, "v5.pkg"),
-      "--install-root",
-      root.path,
-      "--public-key",
-      keyFile,
-      "--db",
-      dbPath,
-    ]),
+    run(NODE, [MAIN, "upgrade", join(dir, "v5.pkg"), "--config", configFile]),
     (error: { stdout?: string; code?: number }) =>
       /refused \(bad-signature\)/.test(error.stdout ?? "") && error.code === 1,
   );
