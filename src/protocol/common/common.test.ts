@@ -42,6 +42,24 @@ test("hex parsing accepts spacing styles and names bad input by returning undefi
   assert.deepEqual(fromHex("683200"), Uint8Array.of(0x68, 0x32, 0x00));
   assert.equal(fromHex("6"), undefined);
   assert.equal(fromHex("zz"), undefined);
+  assert.deepEqual(fromHex(""), new Uint8Array(0));
+  assert.deepEqual(fromHex("0a 1B"), Uint8Array.of(0x0a, 0x1b));
+  assert.deepEqual(fromHex("0A  1B"), Uint8Array.of(0x0a, 0x1b)); // not the spaced notation: the loose parser
+  assert.equal(fromHex("0A 1"), undefined);
+  assert.equal(fromHex("0A 1G"), undefined);
+});
+
+test("hex: fromHex inverts toHex for any bytes and any separator the loose notation allows", () => {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ maxLength: 40 }),
+      fc.constantFrom(" ", "", ",", ":", " - "),
+      (bytes, separator) => {
+        assert.deepEqual(fromHex(toHex(bytes, separator)), bytes);
+        assert.deepEqual(fromHex(toHex(bytes, separator).toLowerCase()), bytes);
+      },
+    ),
+  );
 });
 
 test("sum8 is the modulo-256 arithmetic sum", () => {

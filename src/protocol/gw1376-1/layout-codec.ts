@@ -40,7 +40,7 @@ export function encodeFields(fields: readonly Field[], value: Record_, writer: B
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new RangeError(`${path || "value"}: expected a record, got ${JSON.stringify(value)}`);
   }
-  const known = new Set(fields.map((f) => f.name));
+  const known = fieldNames(fields);
   for (const key of Object.keys(value)) {
     if (!known.has(key)) throw new RangeError(`${join(path, key)}: unknown field`);
   }
@@ -49,6 +49,18 @@ export function encodeFields(fields: readonly Field[], value: Record_, writer: B
     if (!Object.hasOwn(value, field.name)) throw new RangeError(`${fieldPath}: missing`);
     encodeField(field, value[field.name] as Value, value, writer, fieldPath);
   }
+}
+
+const namesOf = new WeakMap<readonly Field[], ReadonlySet<string>>();
+
+/** The names of `fields` (cached per layout: the encoder checks every record's keys against them). */
+function fieldNames(fields: readonly Field[]): ReadonlySet<string> {
+  let names = namesOf.get(fields);
+  if (names === undefined) {
+    names = new Set(fields.map((f) => f.name));
+    namesOf.set(fields, names);
+  }
+  return names;
 }
 
 /** Decodes a whole body: every byte must be consumed. For tools and tests; the frame layer has its own. */
@@ -132,11 +144,10 @@ function encodeField(field: Field, value: Value, siblings: Record_, writer: Byte
       const parts = expectRecord(value, path);
       let raw = 0;
       for (const part of field.parts) {
-        const partPath = `${path}.${part.name}`;
         const n = parts[part.name];
         if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > mask(part.width)) {
           throw new RangeError(
-            `${partPath}: expected an integer 0..${mask(part.width)}, got ${JSON.stringify(n)}`,
+            `${path}.${part.name}: expected an integer 0..${mask(part.width)}, got ${JSON.stringify(n)}`,
           );
         }
         raw += n * 2 ** part.shift;
