@@ -2,7 +2,7 @@
  * `opendcu master --connect HOST:PORT [--area CODE] [--address N] [--msa N] [--timeout MS] [--json] <verb>`:
  * a master station talking Q/GDW 1376.1 to a DCU in server mode. Verbs: `clock` (AFN0C F2), `set-clock
  * [YYYY-MM-DD hh:mm:ss]` (AFN05 F31, PW zeros; default: now), `version` (AFN09 F1), `params get --fn N
- * [--pn N]` (AFN0A); in their own files: `params set`, `meters add|list`, `read`, `forward`, `init`
+ * [--pn N]` (AFN0A); in their own files: `params set`, `meters add|list`, `read`, `forward`, `init`, `traffic`
  * (master-*.ts, sharing master-session.ts). Exit 1 on a deny, a timeout or a connection failure.
  */
 import type { Command } from "commander";
@@ -19,6 +19,7 @@ import { registerMeters } from "./master-meters.ts";
 import { registerParamsSet } from "./master-params-set.ts";
 import { registerRead } from "./master-read.ts";
 import { withMaster } from "./master-session.ts";
+import { registerTraffic } from "./master-traffic.ts";
 import { registerMasterUpgrade } from "./master-upgrade.ts";
 
 // The global options and the dial live in master-session.ts; re-exported for the verbs that import them here.
@@ -130,4 +131,5 @@ export function registerMaster(program: Command): void {
   registerRead(master);
   registerForward(master);
   registerInit(master);
+  registerTraffic(master);
 }
