@@ -134,6 +134,30 @@ describe("A/B install", () => {
     assert.equal(again.ok ? "ok" : again.code, "trial-running");
   });
 
+  it("an install interrupted between recording the trial and switching current does not block the next", async () => {
+    await bootstrap("1.0.0");
+    await root.writeState({ state: "trial", from: "1.0.0", to: "1.1.0", at: 0, healthTimeoutMs: 1000 });
+    const upgrade = service("1.0.0");
+    await upgrade.start();
+    assert.equal((await root.readState())?.state, "rolled-back");
+    const outcome = await upgrade.install(tinyPackage("1.2.0", keys));
+    assert.deepEqual(outcome, { ok: true, from: "1.0.0", to: "1.2.0" });
+  });
+
+  it("AFN0F file id 0 (abort) rolls back a version still on trial and asks for a restart", async () => {
+    await bootstrap("1.0.0");
+    const upgrade = service("1.0.0");
+    await upgrade.start();
+    await upgrade.install(tinyPackage("1.1.0", keys));
+    restarts = [];
+    upgrade.abort();
+    // abort() answers at once; the rollback (file I/O) follows: wait for its restart request.
+    for (let i = 0; i < 400 && restarts.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(await root.currentVersion(), "1.0.0");
+    assert.match((await root.readState())?.reason ?? "", /aborted by the master/);
+    assert.equal(restarts.length, 1);
+  });
+
   it("a refused package records ERC1 with no change and leaves the install root as it was", async () => {
     await bootstrap("1.0.0");
     const upgrade = service("1.0.0");

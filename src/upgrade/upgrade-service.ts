@@ -74,9 +74,25 @@ export class UpgradeService implements FileSink {
     return this.#o.maxPackageBytes;
   }
 
-  /** Reads the trial state once at start (the HealthMonitor owns what happens next). */
+  /**
+   * Reads the trial state once at start (the HealthMonitor owns what happens next). A trial whose switch never
+   * happened (a crash between recording the trial and switching `current`) is closed here, or it would block
+   * every later install.
+   */
   async start(): Promise<void> {
-    const state = await this.#o.root.readState();
+    const root = this.#o.root;
+    const state = await root.readState();
+    if (state?.state === "trial" && (await root.currentVersion()) !== state.to) {
+      await root.writeState({
+        ...state,
+        state: "rolled-back",
+        at: this.#o.clock.now(),
+        reason: "interrupted before `current` was switched",
+      });
+      this.#logger.warn({ to: state.to }, "an install interrupted before its switch was closed");
+      this.#trialRunning = false;
+      return;
+    }
     this.#trialRunning = state?.state === "trial";
   }
 
@@ -143,9 +159,11 @@ export class UpgradeService implements FileSink {
     // The answer to the last segment leaves first; the install runs after it. If the process dies before the
     // install finished, the complete download is still in the store and start() installs it.
     setImmediate(() => {
-      void this.#install(verified.package, "uplink").then((outcome) => {
-        if (outcome.ok) this.#o.store.files.clear(FILE_ID_TERMINAL_PROGRAM);
-      });
+      // Installed or not (a failure is recorded as an event), the download has served: the master starts
+      // from scratch next time rather than finding a "complete" file that will never install.
+      void this.#install(verified.package, "uplink").then(() =>
+        this.#o.store.files.clear(FILE_ID_TERMINAL_PROGRAM),
+      );
     });
     return { ok: true };
   }
