@@ -56,6 +56,6 @@ test("timeouts and the gap scale with byte time: a slower line gets more patienc
   assert.equal(s.interByteMs, 20 * byteTimeMs(slow));
   assert.equal(f.interByteMs, t.interByteFloorMs);
   assert.ok(s.maxAnswerMs > 2 * 271 * byteTimeMs(slow));
-  assert.equal(interFrameGapMs(slow, t), 2 * byteTimeMs(slow));
+  assert.equal(interFrameGapMs(slow, t), byteTimeMs(slow));
   assert.equal(interFrameGapMs(fast, t), t.gapFloorMs);
 });

@@ -17,7 +17,11 @@ export interface Rs485Timing {
   /** Longest silence inside one answer: the larger of a floor (OS scheduling, USB adapters) and byte times. */
   readonly interByteFloorMs: number;
   readonly interByteByteTimes: number;
-  /** Silence kept after each exchange before the next transmission (transceivers turn around). */
+  /**
+   * Silence kept after each exchange before the next transmission: lets the meter's transceiver release
+   * the pair. DL/T 645 frames are delimited, so no framing gap is needed (unlike Modbus RTU's 3.5
+   * characters); a slow converter may want more.
+   */
   readonly gapFloorMs: number;
   readonly gapByteTimes: number;
   /** Resends after no answer or a bad answer (an abnormal reply is an answer and is not resent). */
@@ -34,8 +38,8 @@ export const DEFAULT_RS485_TIMING: Rs485Timing = {
   responseByteTimes: 10,
   interByteFloorMs: 100,
   interByteByteTimes: 20,
-  gapFloorMs: 10,
-  gapByteTimes: 2,
+  gapFloorMs: 5,
+  gapByteTimes: 1,
   retries: 2,
   preambleBytes: 4,
   reopenInitialMs: 1000,
