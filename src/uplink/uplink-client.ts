@@ -315,14 +315,24 @@ export class UplinkClient {
 
   /** Sends F2 logout on an online link and waits for the confirm, at most `logoutWaitMs`. */
   async #logout(session: LinkSession): Promise<void> {
-    // Answers owed on this link (e.g. the confirm of the AFN04 that caused this) go out first.
-    await session.drained();
+    // One budget for the whole goodbye: answers still owed on this link (e.g. the confirm of the AFN04 that
+    // caused this; a live read may be under way) go out first, then the logout waits for its confirm.
+    const budgetMs = Math.min(this.#o.logoutWaitMs ?? LOGOUT_WAIT_MS, this.#o.timings.confirmTimeoutMs());
+    const start = this.#clock.now();
+    let timer: TimerHandle | undefined;
+    await Promise.race([
+      session.drained(),
+      new Promise<void>((resolve) => {
+        timer = this.#clock.setTimer(budgetMs, resolve);
+      }),
+    ]);
+    timer?.cancel();
     this.#heartbeatTimer?.cancel();
     this.#heartbeatTimer = undefined;
     if (this.#state !== "online" || this.#session !== session) return;
     this.#waiting?.timer.cancel();
     this.#waiting = undefined;
-    const waitMs = Math.min(this.#o.logoutWaitMs ?? LOGOUT_WAIT_MS, this.#o.timings.confirmTimeoutMs());
-    await new Promise<void>((resolve) => this.#send("logout", 2, {}, () => resolve(), waitMs));
+    const left = Math.max(0, budgetMs - (this.#clock.now() - start));
+    await new Promise<void>((resolve) => this.#send("logout", 2, {}, () => resolve(), left));
   }
 }
