@@ -145,6 +145,14 @@ export function registerRun(program: Command): void {
       );
       if (o.web === false) delete input.web;
       else input.web ??= { listen: parseEndpoint(DEFAULT_WEB, "--web") };
+      // A stop signal during start-up is honoured once the daemon is up; without a listener, the default
+      // action would kill the process half-started.
+      let early: string | undefined;
+      let onSignal = (signal: string): void => {
+        early ??= signal;
+      };
+      process.once("SIGINT", () => onSignal("SIGINT"));
+      process.once("SIGTERM", () => onSignal("SIGTERM"));
       const daemon = await startDaemon(input, { logger });
       process.stderr.write(runBanner(daemon));
       // Conventions §22: bad input must never get here; if something does, log it and exit non-zero.
@@ -165,8 +173,8 @@ export function registerRun(program: Command): void {
             resolve();
           });
         };
-        process.once("SIGINT", () => stop("SIGINT"));
-        process.once("SIGTERM", () => stop("SIGTERM"));
+        onSignal = stop;
+        if (early !== undefined) stop(early);
         void daemon.restartRequested.then((reason) => {
           process.exitCode = EXIT_RESTART;
           stop(`restart: ${reason}`);
