@@ -37,6 +37,14 @@ export function runBanner(daemon: DaemonHandle): string {
   } else {
     rows.push(["web", "off"]);
   }
+  const sim = [
+    config.field.simulateMeters > 0 ? `${config.field.simulateMeters} simulated meters on RS-485 port 2` : "",
+    config.field.simulateCarrier > 0
+      ? `a simulated carrier network of ${config.field.simulateCarrier} nodes on port 31`
+      : "",
+  ].filter((t) => t !== "");
+  if (sim.length > 0) rows.push(["field", sim.join(", ")]);
+  rows.push(["archive", `${daemon.core.store.meters.count()} meters`]);
   if (config.modem !== undefined) rows.push(["modem", config.modem.port ?? "simulated"]);
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = [`opendcu ${pkg.version} is running`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)];

@@ -125,6 +125,10 @@ export const DAEMON_CONFIG_SCHEMA = z.object({
    * handheld units. Off unless given (uplink/maintenance-port.ts).
    */
   maintenance: MAINTENANCE_PORT_SCHEMA.optional(),
+  /** First run of a demo: enter the simulated field in the empty meter archive (daemon/first-run.ts). */
+  firstRun: z
+    .object({ enterSimulatedField: z.boolean().default(false) })
+    .default({ enterSimulatedField: false }),
   /** Test hooks instead of patching internals (conventions §24). */
   testing: z
     .object({

@@ -37,6 +37,7 @@ import { startWebServer, type WebServer } from "../web/web-server.ts";
 import { type DaemonConfig, type DaemonConfigInput, parseDaemonConfig } from "./config.ts";
 import { type Field, startField } from "./field.ts";
 import { monitorField } from "./field-monitoring.ts";
+import { enterSimulatedField } from "./first-run.ts";
 import { startModemMonitor } from "./modem-wiring.ts";
 import { type Reporting, startReporting } from "./reporting.ts";
 import { startSelfCheck } from "./self-check-wiring.ts";
@@ -144,6 +145,7 @@ export async function startDaemon(
     utcOffsetMinutes: config.utcOffsetMinutes,
   });
   dispatcher.ports = field.ports;
+  if (config.firstRun.enterSimulatedField) enterSimulatedField(core, field, logger);
   const identity: TerminalIdentity = {
     area: config.area,
     terminal: config.address,

@@ -17,6 +17,7 @@ import { type DaemonConfigInput, parseEndpoint } from "../../daemon/config.ts";
 import { mergeConfig, readConfigFile } from "../../daemon/config-file.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
 import { fieldFromFlags } from "../../daemon/field-flags.ts";
+import { DEMO_CONFIG } from "../../daemon/first-run.ts";
 import { EXIT_RESTART } from "../../upgrade/launcher.ts";
 import { parseMaintenanceSpec } from "../../uplink/maintenance-port.ts";
 import { parseOptions } from "../options.ts";
@@ -56,6 +57,7 @@ const optionsSchema = z.object({
   healthCheck: z.enum(["auto", "master", "self-check"]).optional(),
   healthTimeout: z.coerce.number().int().min(1000, "must be at least 1000 ms").optional(),
   maxPackageBytes: z.coerce.number().int().min(1024, "must be at least 1024").optional(),
+  demo: z.boolean().default(false),
   simulateMeters: z.coerce.number().int().min(0, "must be 0..2040").max(2040, "must be 0..2040").optional(),
   simulateCarrier: z.coerce.number().int().min(0, "must be 0..2040").max(2040, "must be 0..2040").optional(),
   serial: z.array(z.string()).optional(),
@@ -98,6 +100,10 @@ export function registerRun(program: Command): void {
     .option("--health-check <mode>", "what proves a new version healthy: auto | master | self-check")
     .option("--health-timeout <ms>", "time a new version has to prove healthy (default 300000)")
     .option("--max-package-bytes <n>", "largest upgrade package / AFN0F file accepted")
+    .option(
+      "--demo",
+      "demo: 16 simulated RS-485 meters, 16 simulated carrier nodes and a simulated modem, entered in the archive on first run",
+    )
     .option("--simulate-meters <n>", "N virtual DL/T 645-2007 meters on port 2 (000000000001…), 2400 8E1")
     .option("--simulate-carrier <n>", "a virtual carrier module on port 31 with N nodes (100000000001…)")
     .option(
@@ -139,10 +145,8 @@ export function registerRun(program: Command): void {
           ...(o.maxPackageBytes === undefined ? {} : { maxPackageBytes: o.maxPackageBytes }),
         },
       };
-      const input: DaemonConfigInput = mergeConfig(
-        o.config === undefined ? {} : readConfigFile(o.config),
-        flags,
-      );
+      const file: DaemonConfigInput = o.config === undefined ? {} : readConfigFile(o.config);
+      const input: DaemonConfigInput = mergeConfig(o.demo ? mergeConfig(file, DEMO_CONFIG) : file, flags);
       if (o.web === false) delete input.web;
       else input.web ??= { listen: parseEndpoint(DEFAULT_WEB, "--web") };
       // A stop signal during start-up is honoured once the daemon is up; without a listener, the default
