@@ -14,7 +14,7 @@ const NODE = process.execPath;
 const MAIN = new URL("../src/cli/main.ts", import.meta.url).pathname;
 const run = promisify(execFile);
 
-it("opendcu run + opendcu master clock --json", { timeout: 20_000 }, async () => {
+it("opendcu run + opendcu master clock --json", { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "opendcu-cli-"));
   const daemon = spawn(
     NODE,
@@ -27,7 +27,7 @@ it("opendcu run + opendcu master clock --json", { timeout: 20_000 }, async () =>
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let text = "";
-      const timer = setTimeout(() => reject(new Error(`no listening line in: ${text}`)), 10_000);
+      const timer = setTimeout(() => reject(new Error(`no listening line in: ${text}`)), 90_000);
       daemon.stdout.on("data", (chunk: Buffer) => {
         text += chunk.toString();
         for (const line of text.split("\n")) {
