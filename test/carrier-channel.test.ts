@@ -212,6 +212,38 @@ test("router-led reading; a live read meanwhile pauses the route and resumes it"
   }
 });
 
+test("F49 holds a router-led pass (AFN12 F2) and F50 lets it carry on (AFN12 F3)", async () => {
+  const r = rig(20);
+  try {
+    await r.run(r.channel.start());
+    await r.run(r.channel.syncNow());
+    const readings: RouterReading[] = [];
+    const asked = new Set<string>();
+    const pass = r.channel.runRouterLed(
+      (req) => {
+        if (asked.has(req.address)) return "done";
+        asked.add(req.address);
+        return { frame: encodeMessage(readRequest("2007", req.address, DI_DAILY)) };
+      },
+      (reading) => readings.push(reading),
+      3_600_000,
+    );
+    await r.run(until(r, () => readings.length >= 3, 100));
+    r.channel.pause();
+    await r.idle(2_000);
+    assert.equal(r.sim.module.routing, "paused");
+    const held = readings.length;
+    await r.idle(60_000);
+    assert.equal(readings.length, held, "no readings while the port is paused");
+    r.channel.resume();
+    const { completed } = await r.run(pass);
+    assert.equal(completed, true);
+    assert.equal(new Set(readings.map((x) => x.address)).size, 20);
+  } finally {
+    await r.run(r.channel.close());
+  }
+});
+
 test("a hung module is restarted (reset hook, re-open, re-identify) and reads work again", async () => {
   const r = rig(10);
   try {

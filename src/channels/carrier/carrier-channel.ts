@@ -192,6 +192,11 @@ export class CarrierChannel implements MeterChannel {
     return this.#paused;
   }
 
+  /** Waiting requests. */
+  get queued(): number {
+    return this.#queue.size;
+  }
+
   /** What the module said about itself at the last identification. */
   get moduleInfo(): ModuleInfo | undefined {
     return this.#info;
@@ -283,14 +288,22 @@ export class CarrierChannel implements MeterChannel {
     });
   }
 
+  /** AFN05 F49: queued reading work is refused, and a router-led pass is held (AFN12 F2) until resume. */
   pause(): void {
     this.#paused = true;
     for (const job of this.#queue.takeWhere((j) => j.priority !== "live"))
       this.#settle(job, "unavailable", "port paused");
+    const client = this.client;
+    if (this.#routerLed && !this.#routePaused && client !== undefined) {
+      this.#routePaused = true;
+      void this.#quietly(client, 0x12, 2);
+    }
   }
 
+  /** AFN05 F50: reading work is accepted again; a held router-led pass carries on (AFN12 F3). */
   resume(): void {
     this.#paused = false;
+    if (!this.#serving) void this.#resumeRouteIfIdle(this.client);
   }
 
   /** AFN05 F51 (restart reading on the port): resumes and restarts the module session. */
@@ -653,7 +666,8 @@ export class CarrierChannel implements MeterChannel {
 
   /** After concentrator-led work interrupted a router-led pass: let the module carry on. */
   async #resumeRouteIfIdle(client: CarrierClient | undefined): Promise<void> {
-    if (client === undefined || !this.#routerLed || !this.#routePaused) return;
+    // A paused port keeps the route held (AFN05 F49) until F50.
+    if (client === undefined || !this.#routerLed || !this.#routePaused || this.#paused) return;
     this.#routePaused = false;
     await this.#quietly(client, 0x12, 3);
     // Work that arrived while the resume was on the line gets served (and pauses again).

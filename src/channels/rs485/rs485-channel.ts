@@ -477,6 +477,8 @@ export class Rs485Channel implements MeterChannel {
       );
     });
     const ended = this.#clock.now();
+    // The line was busy whatever the outcome; only answered exchanges count as useful bytes.
+    this.#stats.busyMs += ended - started;
     this.#quietUntil = ended + interFrameGapMs(this.#streamLine ?? this.#line, this.#timing);
     this.counters.echoes += machine.echoes;
     if (outcome.kind === "port-error") {
@@ -487,7 +489,6 @@ export class Rs485Channel implements MeterChannel {
       // Useful traffic: what we sent and what came back, less what the adapter echoed.
       this.#stats.bytesOut += bytes.length;
       this.#stats.bytesIn += Math.max(0, received - machine.echoes * bytes.length);
-      this.#stats.busyMs += ended - started;
     }
     return outcome;
   }
