@@ -139,6 +139,15 @@ export class MetersRepository {
     return Number((this.#db.statement("SELECT count(*) AS n FROM meters").get() as { n: number }).n);
   }
 
+  /** Changes whenever the archive does (count and latest update): lets readers cache the list cheaply. */
+  changeStamp(): string {
+    const row = this.#db.statement("SELECT count(*) AS n, max(updated_at) AS t FROM meters").get() as {
+      n: number;
+      t: number | null;
+    };
+    return `${row.n}/${row.t ?? 0}`;
+  }
+
   clear(): void {
     this.#db.statement("DELETE FROM meters").run();
   }

@@ -190,6 +190,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    description: "reading engine: reading alarms raised (ERC31/ERC39), so a restart never raises one twice",
+    sql: `
+      -- ERC39: one row per (point, day) whose supplementary reading failed; ERC31: period 0, present while the
+      -- meter's reading failure is active (deleted when it is restored).
+      CREATE TABLE collect_alarms (
+        point INTEGER NOT NULL,
+        erc INTEGER NOT NULL,
+        period INTEGER NOT NULL,
+        raised_at INTEGER NOT NULL,
+        PRIMARY KEY (point, erc, period)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -12,6 +12,7 @@
  */
 import type { Clock } from "../common/clock.ts";
 import { type Logger, silentLogger } from "../common/logger.ts";
+import { CollectAlarmsRepository } from "./collect-alarms-repo.ts";
 import { type Database, openDatabase } from "./database.ts";
 import { EventsRepository } from "./events-repo.ts";
 import { FileTransferRepository } from "./file-transfer-repo.ts";
@@ -48,6 +49,7 @@ export class Store {
   readonly monthly: FrozenRepository;
   readonly curves: FrozenRepository;
   readonly readingState: ReadingStateRepository;
+  readonly collectAlarms: CollectAlarmsRepository;
   readonly events: EventsRepository;
   readonly meterEvents: MeterEventsRepository;
   readonly traffic: TrafficRepository;
@@ -69,6 +71,7 @@ export class Store {
     this.monthly = new FrozenRepository("monthly", db, this.clock, this.utcOffsetMinutes, this.quarantine);
     this.curves = new FrozenRepository("curve", db, this.clock, this.utcOffsetMinutes, this.quarantine);
     this.readingState = new ReadingStateRepository(db);
+    this.collectAlarms = new CollectAlarmsRepository(db);
     this.events = new EventsRepository(db, this.quarantine);
     this.meterEvents = new MeterEventsRepository(db);
     this.traffic = new TrafficRepository(db, this.clock, this.utcOffsetMinutes);
@@ -92,6 +95,7 @@ export class Store {
       this.monthly.clear();
       this.curves.clear();
       this.readingState.clear();
+      this.collectAlarms.clear();
       this.events.clear();
       this.meterEvents.clear();
       this.traffic.clear();

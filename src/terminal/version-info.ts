@@ -74,9 +74,10 @@ export function encodeVersionInfo(info: VersionInfo): Uint8Array {
 
 /**
  * ERCs the running terminal raises (src/terminal/erc-records.ts): initialisation/version (1), parameter change
- * (3), power off/on (14), self-check fault (21), clock set (41). ERC20 joins when the uplink checks PW.
+ * (3), power off/on (14), self-check fault (21), clock set (41), and the reading engine's meter reading failure
+ * (31) and supplementary reading failure (39). ERC20 joins when the uplink checks PW.
  */
-export const TERMINAL_ERCS: readonly number[] = [1, 3, 14, 20, 21, 32, 41];
+export const TERMINAL_ERCS: readonly number[] = [1, 3, 14, 20, 21, 31, 32, 39, 41];
 
 /** Fn numbers of an AFN that the shared table supports in the downlink direction (or uplink for data). */
 export function supportedFns(afn: number): number[] {

@@ -1,0 +1,153 @@
+/**
+ * Collects a meter's frozen data (daily and monthly) for the periods still missing, from the meter's OWN
+ * frozen records (catalogue `RECORDS`): read the newest record's marker (daily: its freeze time; monthly:
+ * the meter date), work out which record n holds each wanted period, check that record's own marker, then
+ * read the record's identifiers once for all configured items and store them together under the period the
+ * meter's record says — never under the terminal's idea of the date.
+ *
+ *   wanted periods ─► marker(1) ─► n per period ─► marker(n) agrees? ─► identifiers of record n ─► build items
+ *                                                                                    └─► store in one transaction
+ * A meter with no daily record (DL/T 645-1997) gets the terminal's freeze instead: its current values, read
+ * only while the day that just closed is still "yesterday" [M].
+ */
+import { type Answers, buildItem, type CatalogItem, identifiersFor, RECORDS } from "../catalog/catalog.ts";
+import type { Answer } from "../catalog/values.ts";
+import type { ReadFailure } from "../channels/meter-channel.ts";
+import type { FrozenRecord } from "../store/frozen-repo.ts";
+import type { Store } from "../store/store.ts";
+import { localTimeText } from "../terminal/local-time.ts";
+import { readIdentifiers } from "./meter-reads.ts";
+import { type FrozenKind, periodDistance, terminalFreezePeriod } from "./periods.ts";
+import type { PortWorker, Rank } from "./port-worker.ts";
+import type { MeterItems } from "./reading-scheme.ts";
+import type { ReadTarget } from "./targets.ts";
+
+export interface FrozenWanted {
+  readonly daily: readonly number[];
+  readonly monthly: readonly number[];
+}
+
+export interface PeriodRef {
+  readonly kind: FrozenKind;
+  readonly period: number;
+}
+
+export interface FrozenOutcome {
+  /** The meter answered at least once. */
+  readonly answered: boolean;
+  /** Set when a read failed (timeout, bad answer, channel unavailable); what was stored before stays. */
+  readonly failure: ReadFailure | undefined;
+  readonly stored: readonly PeriodRef[];
+  /** Wanted periods the meter's records did not (yet) hold. */
+  readonly absent: readonly PeriodRef[];
+}
+
+export interface FrozenContext {
+  readonly worker: PortWorker;
+  readonly store: Store;
+  readonly now: () => number;
+  readonly utcOffsetMinutes: number;
+  /** How long after a period closes its terminal freeze may still be taken. */
+  readonly terminalFreezeMinutes: number;
+  /** False once the engine closed: answers still arriving are not stored. */
+  readonly isOpen?: () => boolean;
+}
+
+/** Collects `wanted` periods for one meter. Never throws for meter behaviour; store errors propagate. */
+export async function collectFrozen(
+  ctx: FrozenContext,
+  target: ReadTarget,
+  items: MeterItems,
+  wanted: FrozenWanted,
+  rank: Rank,
+): Promise<FrozenOutcome> {
+  const cache = new Map<number, Answer>();
+  const stored: PeriodRef[] = [];
+  const absent: PeriodRef[] = [];
+  let failure: ReadFailure | undefined;
+
+  const read = async (dis: readonly number[]): Promise<boolean> => {
+    const outcome = await readIdentifiers(ctx.worker, target, dis, rank, cache);
+    if (!outcome.ok) failure = outcome.reason;
+    return outcome.ok;
+  };
+
+  const store = (kind: FrozenKind, period: number, kindItems: readonly CatalogItem[], n: number): void => {
+    const readAt = ctx.now();
+    const answers: Answers = (di) => cache.get(di);
+    const records: FrozenRecord[] = [];
+    for (const item of kindItems) {
+      const value = buildItem(item, target.edition, answers, {
+        readAt: localTimeText(readAt, ctx.utcOffsetMinutes),
+        period,
+        record: n,
+      });
+      if (value !== undefined) records.push({ point: target.point, item: item.key, period, readAt, value });
+    }
+    if (records.length === 0 || ctx.isOpen?.() === false) {
+      absent.push({ kind, period });
+      return;
+    }
+    const repo = kind === "daily" ? ctx.store.daily : ctx.store.monthly;
+    ctx.store.transaction(() => {
+      repo.putMany(records);
+      ctx.store.readingState.removeNeed(target.point, kind, period);
+    });
+    stored.push({ kind, period });
+  };
+
+  for (const kind of ["daily", "monthly"] as const) {
+    const kindItems = items[kind];
+    const periods = [...wanted[kind]].sort((a, b) => b - a);
+    if (kindItems.length === 0 || periods.length === 0) continue;
+    const locator = RECORDS[kind][target.edition];
+    const marker = locator.marker;
+    const periodOf = locator.periodOf;
+    if (marker === undefined || periodOf === undefined) {
+      // The terminal freezes current values: only the period that closed last can still be had.
+      const closing = terminalFreezePeriod(kind, ctx.now(), ctx.utcOffsetMinutes, ctx.terminalFreezeMinutes);
+      for (const period of periods) {
+        if (period !== closing) {
+          absent.push({ kind, period });
+          continue;
+        }
+        if (!(await read(identifiersFor(kindItems, target.edition, 1)))) break;
+        store(kind, period, kindItems, 1);
+      }
+      if (failure !== undefined) break;
+      continue;
+    }
+    if (!(await read([marker(1)]))) break;
+    const newest = periodOf(cache.get(marker(1)), 1);
+    for (const period of periods) {
+      const n = newest === undefined ? 0 : 1 + periodDistance(kind, newest, period);
+      if (n < 1 || n > locator.records) {
+        absent.push({ kind, period });
+        continue;
+      }
+      if (!(await read([marker(n)]))) break;
+      // The record n back must really be that period (a meter that was off at midnight skips a freeze).
+      if (periodOf(cache.get(marker(n)), n) !== period) {
+        absent.push({ kind, period });
+        continue;
+      }
+      if (!(await read(identifiersFor(kindItems, target.edition, n)))) break;
+      store(kind, period, kindItems, n);
+    }
+    if (failure !== undefined) break;
+  }
+  const answered = cache.size > 0;
+  if (failure !== undefined) {
+    // Everything not stored is still missing.
+    for (const kind of ["daily", "monthly"] as const) {
+      for (const period of wanted[kind]) {
+        if (
+          !stored.some((s) => s.kind === kind && s.period === period) &&
+          !absent.some((a) => a.kind === kind && a.period === period)
+        )
+          absent.push({ kind, period });
+      }
+    }
+  }
+  return { answered, failure, stored, absent };
+}
