@@ -53,14 +53,8 @@ describe("reading engine on a small field", () => {
             const f161 = store.daily.get(point, "0D:F161", day);
             assert.ok(f161, `p${point}: no F161 for ${day}`);
             assert.deepEqual((f161.value as { energy: unknown }).energy, energies(model.daily[i]));
-            const f1 = store.daily.get(point, "0D:F1", day)?.value as {
-              Td_d: string;
-              positiveActive: unknown;
-            };
-            assert.equal(
-              f1.Td_d,
-              `${String(day).slice(0, 4)}-${String(day).slice(4, 6)}-${String(day).slice(6)}`,
-            );
+            const f1 = store.daily.get(point, "0D:F1", day)?.value as { positiveActive: unknown };
+            assert.ok(!("Td_d" in f1), "stored without its label (the period is the label)");
             assert.deepEqual(f1.positiveActive, energies(model.daily[i]));
           }
         } else {
@@ -72,12 +66,12 @@ describe("reading engine on a small field", () => {
         }
         const f177 = store.monthly.get(point, "0D:F177", 202611);
         assert.ok(f177, `p${point}: no monthly frozen data for 2026-11`);
-        assert.deepEqual((f177.value as { Td_m: string }).Td_m, "2026-11");
         assert.deepEqual((f177.value as { energy: unknown }).energy, energies(model.settlements[0]));
         for (const f of [161, 1]) {
           const v = store.daily.get(point, `0D:F${f}`, 20261130)?.value;
-          if (v !== undefined) encodes(0x0d, f, v);
+          if (v !== undefined) encodes(0x0d, f, { Td_d: "2026-11-30", ...(v as object) });
         }
+        encodes(0x0d, 177, { Td_m: "2026-11", ...(f177.value as object) });
       }
       // Real-time values on RS-485 (default hourly); none on the carrier port without F33.
       for (const { point, port } of fx.meters) {
@@ -100,6 +94,9 @@ describe("reading engine on a small field", () => {
       encodes(0x0c, 170, f170);
       assert.equal(f170.port, 2);
       assert.equal(f170.consecutiveFailures, 0);
+      // The same F170 object is kept as the point's derived reading, which the data service serves.
+      assert.deepEqual(store.readings.get(3, "0C:F170")?.value, f170);
+      assert.deepEqual(new EngineFieldAccess(fx.engine, fx.core).readingStatus(), f11);
       assert.equal(
         fx.core.store.events.counters().importantTotal + fx.core.store.events.counters().generalTotal > 0,
         true,

@@ -710,22 +710,25 @@ export function periodLabel(kind: "daily" | "monthly", period: number): Record_ 
 }
 
 /**
- * The stored/uplink data object of `item` from the meter's answers: the source's build, behind the AFN0D time
- * label for frozen items. Undefined when the edition has no source or the meter lacks the essential value.
+ * The stored data object of `item` from the meter's answers: the 1376.1 uplink data object, for AFN0D items
+ * without the time-label field (the store period is the label; terminal/data-service/item-sources.ts).
+ * Undefined when the edition has no source or the meter lacks the essential value.
  */
 export function buildItem(
   item: CatalogItem,
   edition: Dlt645Edition,
   answers: Answers,
-  ctx: BuildContext & { readonly period?: number; readonly record?: number },
+  ctx: BuildContext & { readonly record?: number },
 ): Record_ | undefined {
   const source = item.sources[edition];
   if (source === undefined) return undefined;
-  const data = source.build(answers, ctx, ctx.record ?? 1);
-  if (data === undefined) return undefined;
-  if (item.kind === "current") return data;
-  if (ctx.period === undefined) return undefined;
-  return { ...periodLabel(item.kind, ctx.period), ...data };
+  return source.build(answers, ctx, ctx.record ?? 1);
+}
+
+/** The uplink data object of a stored value: AFN0D items get their Td_d / Td_m label back in front. */
+export function uplinkObject(item: CatalogItem, stored: Record_, period?: number): Record_ {
+  if (item.kind === "current" || period === undefined) return stored;
+  return { ...periodLabel(item.kind, period), ...stored };
 }
 
 /** The identifiers to read for `items` of one edition, record n, each once, in first-use order. */

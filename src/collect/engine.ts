@@ -38,6 +38,7 @@ import { readIdentifiers } from "./meter-reads.ts";
 import { type FrozenKind, lastClosed, minuteOfDay, periodDistance, terminalFreezePeriod } from "./periods.ts";
 import { PortWorker, RANK, type Rank, type WorkerTask } from "./port-worker.ts";
 import { inWindow, itemsFor, type MeterItems, type PortScheme, portScheme } from "./reading-scheme.ts";
+import { readingInfo } from "./status.ts";
 import { type ReadTarget, readTargets } from "./targets.ts";
 
 export interface CollectConfig {
@@ -110,6 +111,8 @@ export interface RoundRecord {
 const KEY_ROUNDS = "collect.rounds";
 const KEY_CUTOFF_DONE = "collect.cutoffDone";
 const FROZEN_KEY = "frozen:";
+/** AFN0C F170 (meter reading information), kept current by the engine. */
+const READING_INFO_KEY = "0C:F170";
 const REALTIME_KEY = "rt:";
 /** Targets are re-read at least this often even when the archive stamp did not change. */
 const TARGETS_MAX_AGE_MS = 15 * 60_000;
@@ -443,7 +446,7 @@ export class CollectEngine {
       );
       if (!this.#running) return;
       const now = this.#clock.now();
-      this.#recordContact(target.point, outcome.answered, outcome.failure !== undefined, now);
+      this.#recordContact(target, outcome.answered, outcome.failure !== undefined, now);
       for (const { kind, period } of outcome.absent) {
         if (!this.#store.readingState.addNeed(target.point, kind, period, now))
           this.#logger.warn({ point: target.point }, "supplementary needs list full");
@@ -453,8 +456,12 @@ export class CollectEngine {
     if (worker.busyWith(FROZEN_KEY) <= 1) this.#endRound(worker.port, this.#clock.now());
   }
 
-  /** Reading state after one task: success if it answered at all, failure if a read failed. */
-  #recordContact(point: number, answered: boolean, failed: boolean, now: number): void {
+  /**
+   * Reading state after one task: success if it answered at all, failure if a read failed; the meter's
+   * AFN0C F170 reading info is stored with it (a derived reading, served like any other).
+   */
+  #recordContact(target: ReadTarget, answered: boolean, failed: boolean, now: number): void {
+    const point = target.point;
     if (answered) {
       this.#store.readingState.recordSuccess(point, now);
       if (this.#failing.has(point)) {
@@ -463,6 +470,10 @@ export class CollectEngine {
       }
     }
     if (failed) this.#store.readingState.recordFailure(point, now);
+    if (answered || failed) {
+      const value = readingInfo(target.port, this.#store.readingState.get(point), this.#offset);
+      this.#store.readings.put({ point, item: READING_INFO_KEY, readAt: now, value });
+    }
   }
 
   /**
@@ -527,7 +538,7 @@ export class CollectEngine {
     const outcome = await readIdentifiers(worker, target, dis, RANK.realtime, cache);
     if (!this.#running) return;
     const now = this.#clock.now();
-    this.#recordContact(target.point, cache.size > 0, !outcome.ok, now);
+    this.#recordContact(target, cache.size > 0, !outcome.ok, now);
     if (!outcome.ok) return;
     const readAt = localTimeText(now, this.#offset);
     const readings: Reading[] = [];

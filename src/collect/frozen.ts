@@ -79,7 +79,6 @@ export async function collectFrozen(
     for (const item of kindItems) {
       const value = buildItem(item, target.edition, answers, {
         readAt: localTimeText(readAt, ctx.utcOffsetMinutes),
-        period,
         record: n,
       });
       if (value !== undefined) records.push({ point: target.point, item: item.key, period, readAt, value });

@@ -7,11 +7,13 @@
 import { buildItem, findItem } from "../catalog/catalog.ts";
 import type { Answer } from "../catalog/values.ts";
 import type { DataItem } from "../protocol/gw1376-1/data-units.ts";
+import type { Record_ } from "../protocol/gw1376-1/layout.ts";
 import type { FieldAccess, ForwardRequest } from "../terminal/field-access.ts";
 import { localTimeText } from "../terminal/local-time.ts";
 import type { CollectEngine, EngineTerminal } from "./engine.ts";
 import { readIdentifiers } from "./meter-reads.ts";
 import { RANK } from "./port-worker.ts";
+import { readingStatusItem } from "./status.ts";
 
 export class EngineFieldAccess implements FieldAccess {
   readonly #engine: CollectEngine;
@@ -40,6 +42,10 @@ export class EngineFieldAccess implements FieldAccess {
     if (this.#engine.running)
       this.#terminal.store.readings.put({ point, item: item.key, readAt: now, value });
     return { pn: point, fn, data: value };
+  }
+
+  readingStatus(): Record_ {
+    return readingStatusItem(this.#engine, this.#terminal);
   }
 
   async forward(request: ForwardRequest): Promise<Uint8Array | undefined> {

@@ -10,6 +10,7 @@
  */
 import type { Record_, Value } from "../protocol/gw1376-1/layout.ts";
 import { localParts } from "../store/calendar.ts";
+import type { ReadingState } from "../store/reading-state-repo.ts";
 import { localTimeText } from "../terminal/local-time.ts";
 import type { CollectEngine, EngineTerminal } from "./engine.ts";
 import { lastClosed } from "./periods.ts";
@@ -118,6 +119,21 @@ export function readingStatusItem(engine: CollectEngine, terminal: EngineTermina
   };
 }
 
+/** AFN0C F170 data object of a meter from its port and persisted reading state. */
+export function readingInfo(port: number, state: ReadingState | undefined, offset: number): Record_ {
+  const failures = state?.consecutiveFailures ?? 0;
+  return {
+    port,
+    relayDepth: 0,
+    plcPhase: 0,
+    signalQuality: 0,
+    lastResult: state !== undefined && state.lastSuccessAt !== null && failures === 0 ? 1 : 0,
+    lastOkTime: a1(state?.lastSuccessAt, offset),
+    lastFailTime: a1(state?.lastFailureAt, offset),
+    consecutiveFailures: Math.min(failures, 0xff),
+  };
+}
+
 /** AFN0C F170 data object for a measurement point, or undefined when the point is not a read meter. */
 export function meterReadingInfoItem(
   engine: CollectEngine,
@@ -126,17 +142,5 @@ export function meterReadingInfoItem(
 ): Record_ | undefined {
   const target = engine.targets().find((t) => t.point === point);
   if (target === undefined) return undefined;
-  const state = terminal.store.readingState.get(point);
-  const offset = terminal.utcOffsetMinutes;
-  const failures = state?.consecutiveFailures ?? 0;
-  return {
-    port: target.port,
-    relayDepth: 0,
-    plcPhase: 0,
-    signalQuality: 0,
-    lastResult: state?.lastSuccessAt !== null && state !== undefined && failures === 0 ? 1 : 0,
-    lastOkTime: a1(state?.lastSuccessAt, offset),
-    lastFailTime: a1(state?.lastFailureAt, offset),
-    consecutiveFailures: Math.min(failures, 0xff),
-  };
+  return readingInfo(target.port, terminal.store.readingState.get(point), terminal.utcOffsetMinutes);
 }

@@ -5,6 +5,7 @@
  * forwarding.
  */
 import type { DataItem } from "../protocol/gw1376-1/data-units.ts";
+import type { Record_ } from "../protocol/gw1376-1/layout.ts";
 
 export interface ForwardRequest {
   /** 1376.1 communication port (2 = first RS-485, 31 = carrier). */
@@ -40,4 +41,6 @@ export interface FieldAccess {
   readCurrent(point: number, fn: number, deadline: number): Promise<DataItem | undefined>;
   /** AFN10 F1: sends the frame on the port and resolves to the first answer frame, undefined on timeout. */
   forward(request: ForwardRequest): Promise<Uint8Array | undefined>;
+  /** AFN0C F11 centralised-reading status (the p0 data object), from the engine's figures. */
+  readingStatus?(): Record_ | undefined;
 }

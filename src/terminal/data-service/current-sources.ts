@@ -35,6 +35,10 @@ const ROWS: readonly CurrentItemSource[] = [
   { fn: 10, scope: "terminal", read: ({ core }) => trafficNow(core).data },
   // F14 file segments still missing of the AFN0F download (breakpoint resume; terminal/file-receiver.ts).
   { fn: 14, scope: "terminal", read: ({ core }) => ({ ...missingFileSegments(core.store) }) },
+  // F11 centralised-reading status per port: the reading engine's figures (absent without an engine).
+  { fn: 11, scope: "terminal", read: ({ field }) => field?.readingStatus?.() },
+  // F170 meter reading information: derived by the reading engine after each exchange, never read live.
+  { fn: 170, scope: "point", live: false },
 ];
 
 const written = new Set(ROWS.map((row) => row.fn));
