@@ -390,6 +390,9 @@ export class VirtualMeter {
 
   /** The value this meter reports for an identifier of its edition, or undefined (no such data). */
   valueOf(di: number): DataValue | undefined {
+    // Bring the model up to now first: frozen records and settlements are made as time passes, and a read of
+    // a daily record right after midnight must see the freeze that just happened.
+    this.model.advance();
     return this.model.edition === "2007" ? this.#value2007(di) : this.#value1997(di);
   }
 

@@ -8,6 +8,7 @@
 import { type CollectConfig, CollectEngine } from "../../src/collect/engine.ts";
 import { ManualClock } from "../../src/common/clock.ts";
 import type { Dlt645Edition } from "../../src/protocol/dlt645/functions.ts";
+import { decodeErcRecord } from "../../src/protocol/gw1376-1/erc.ts";
 import { VirtualMeter } from "../../src/sim/virtual-meter.ts";
 import { TerminalCore } from "../../src/terminal/terminal-core.ts";
 import { MemoryChannel } from "./memory-channel.ts";
@@ -186,4 +187,29 @@ export function startCollectFixture(options: FixtureOptions): CollectFixture {
       core.close();
     },
   };
+}
+
+/** An AFN04 F38/F39 body: one big class, one small class, the given Fn (vector X19 layout). */
+export function dataClassBody(fns: readonly number[], bigClass = 0, smallClass = 0): Uint8Array {
+  const groups = new Uint8Array(Math.ceil(Math.max(0, ...fns) / 8));
+  for (const fn of fns) groups[(fn - 1) >> 3] = (groups[(fn - 1) >> 3] as number) | (1 << ((fn - 1) & 7));
+  return Uint8Array.of(bigClass, 1, smallClass, groups.length, ...groups);
+}
+
+/** ERC records in both event rings, decoded, with the points they name. */
+export function ercRecords(
+  core: TerminalCore,
+  erc: number,
+): { point: number; occurred: number; time: string }[] {
+  const out: { point: number; occurred: number; time: string }[] = [];
+  for (const ring of ["important", "general"] as const) {
+    for (const event of core.store.events.latest(ring)) {
+      if (event.erc !== erc) continue;
+      const decoded = decodeErcRecord(event.record);
+      if (!decoded.ok) throw new Error(`ERC${erc} record does not decode: ${decoded.error.message}`);
+      const data = decoded.value.data as { point: { pn: number; occurred: number }; time: string };
+      out.push({ point: data.point.pn, occurred: data.point.occurred, time: data.time });
+    }
+  }
+  return out;
 }
