@@ -433,11 +433,9 @@ export class CollectEngine {
       const outcome = await collectFrozen(
         {
           worker,
-          store: this.#store,
           now: () => this.#clock.now(),
           utcOffsetMinutes: this.#offset,
           terminalFreezeMinutes: this.config.terminalFreezeMinutes,
-          isOpen: () => this.#running,
         },
         target,
         target.items,
@@ -446,12 +444,21 @@ export class CollectEngine {
       );
       if (!this.#running) return;
       const now = this.#clock.now();
-      this.#recordContact(target, outcome.answered, outcome.failure !== undefined, now);
-      for (const { kind, period } of outcome.absent) {
-        if (!this.#store.readingState.addNeed(target.point, kind, period, now))
-          this.#logger.warn({ point: target.point }, "supplementary needs list full");
-        this.#store.readingState.noteAttempt(target.point, kind, period);
-      }
+      const state = this.#store.readingState;
+      // One commit per meter: its frozen data, what is still missing, and its reading state.
+      this.#store.transaction(() => {
+        const daily = outcome.collected.filter((c) => c.kind === "daily").flatMap((c) => c.records);
+        const monthly = outcome.collected.filter((c) => c.kind === "monthly").flatMap((c) => c.records);
+        if (daily.length > 0) this.#store.daily.putMany(daily);
+        if (monthly.length > 0) this.#store.monthly.putMany(monthly);
+        for (const { kind, period } of outcome.collected) state.removeNeed(target.point, kind, period);
+        for (const { kind, period } of outcome.absent) {
+          if (!state.addNeed(target.point, kind, period, now))
+            this.#logger.warn({ point: target.point }, "supplementary needs list full");
+          state.noteAttempt(target.point, kind, period);
+        }
+        this.#recordContact(target, outcome.answered, outcome.failure !== undefined, now);
+      });
     }
     if (worker.busyWith(FROZEN_KEY) <= 1) this.#endRound(worker.port, this.#clock.now());
   }
@@ -485,7 +492,8 @@ export class CollectEngine {
     if (this.#minute() < this.config.cutoffHour * 60) return;
     const yesterday = lastClosed("daily", now, this.#offset);
     if (this.#roundDay !== yesterday || this.#store.kv.get(KEY_CUTOFF_DONE) === yesterday) return;
-    for (const worker of this.#workers.values()) worker.drop(FROZEN_KEY);
+    // Supplementary re-reads stop here; a main round still queued (a terminal started late) goes on.
+    for (const worker of this.#workers.values()) worker.drop(FROZEN_KEY, RANK.supplementary);
     const have = this.#pointsWith("daily", yesterday);
     const attempted = new Set(
       this.#store.readingState
@@ -538,15 +546,18 @@ export class CollectEngine {
     const outcome = await readIdentifiers(worker, target, dis, RANK.realtime, cache);
     if (!this.#running) return;
     const now = this.#clock.now();
-    this.#recordContact(target, cache.size > 0, !outcome.ok, now);
-    if (!outcome.ok) return;
-    const readAt = localTimeText(now, this.#offset);
     const readings: Reading[] = [];
-    for (const item of target.items.current) {
-      const value = buildItem(item, target.edition, (di) => cache.get(di), { readAt });
-      if (value !== undefined) readings.push({ point: target.point, item: item.key, readAt: now, value });
+    if (outcome.ok) {
+      const readAt = localTimeText(now, this.#offset);
+      for (const item of target.items.current) {
+        const value = buildItem(item, target.edition, (di) => cache.get(di), { readAt });
+        if (value !== undefined) readings.push({ point: target.point, item: item.key, readAt: now, value });
+      }
     }
-    this.#store.readings.putMany(readings);
+    this.#store.transaction(() => {
+      this.#store.readings.putMany(readings);
+      this.#recordContact(target, cache.size > 0, !outcome.ok, now);
+    });
   }
 
   /** Queues the missing frozen data of one meter now (tests, the local interface). */

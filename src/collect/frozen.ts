@@ -6,7 +6,7 @@
  * meter's record says — never under the terminal's idea of the date.
  *
  *   wanted periods ─► marker(1) ─► n per period ─► marker(n) agrees? ─► identifiers of record n ─► build items
- *                                                                                    └─► store in one transaction
+ * The caller stores what was collected (with the reading state) in one transaction: one commit per meter.
  * A meter with no daily record (DL/T 645-1997) gets the terminal's freeze instead: its current values, read
  * only while the day that just closed is still "yesterday" [M].
  */
@@ -14,7 +14,6 @@ import { type Answers, buildItem, type CatalogItem, identifiersFor, RECORDS } fr
 import type { Answer } from "../catalog/values.ts";
 import type { ReadFailure } from "../channels/meter-channel.ts";
 import type { FrozenRecord } from "../store/frozen-repo.ts";
-import type { Store } from "../store/store.ts";
 import { localTimeText } from "../terminal/local-time.ts";
 import { readIdentifiers } from "./meter-reads.ts";
 import { type FrozenKind, periodDistance, terminalFreezePeriod } from "./periods.ts";
@@ -32,28 +31,30 @@ export interface PeriodRef {
   readonly period: number;
 }
 
+/** One period's items, ready to store. */
+export interface CollectedPeriod extends PeriodRef {
+  readonly records: readonly FrozenRecord[];
+}
+
 export interface FrozenOutcome {
   /** The meter answered at least once. */
   readonly answered: boolean;
-  /** Set when a read failed (timeout, bad answer, channel unavailable); what was stored before stays. */
+  /** Set when a read failed (timeout, bad answer, channel unavailable); what was collected before stays. */
   readonly failure: ReadFailure | undefined;
-  readonly stored: readonly PeriodRef[];
+  readonly collected: readonly CollectedPeriod[];
   /** Wanted periods the meter's records did not (yet) hold. */
   readonly absent: readonly PeriodRef[];
 }
 
 export interface FrozenContext {
   readonly worker: PortWorker;
-  readonly store: Store;
   readonly now: () => number;
   readonly utcOffsetMinutes: number;
   /** How long after a period closes its terminal freeze may still be taken. */
   readonly terminalFreezeMinutes: number;
-  /** False once the engine closed: answers still arriving are not stored. */
-  readonly isOpen?: () => boolean;
 }
 
-/** Collects `wanted` periods for one meter. Never throws for meter behaviour; store errors propagate. */
+/** Collects `wanted` periods for one meter (nothing is stored here). Never throws for meter behaviour. */
 export async function collectFrozen(
   ctx: FrozenContext,
   target: ReadTarget,
@@ -62,7 +63,7 @@ export async function collectFrozen(
   rank: Rank,
 ): Promise<FrozenOutcome> {
   const cache = new Map<number, Answer>();
-  const stored: PeriodRef[] = [];
+  const collected: CollectedPeriod[] = [];
   const absent: PeriodRef[] = [];
   let failure: ReadFailure | undefined;
 
@@ -72,7 +73,7 @@ export async function collectFrozen(
     return outcome.ok;
   };
 
-  const store = (kind: FrozenKind, period: number, kindItems: readonly CatalogItem[], n: number): void => {
+  const build = (kind: FrozenKind, period: number, kindItems: readonly CatalogItem[], n: number): void => {
     const readAt = ctx.now();
     const answers: Answers = (di) => cache.get(di);
     const records: FrozenRecord[] = [];
@@ -83,16 +84,8 @@ export async function collectFrozen(
       });
       if (value !== undefined) records.push({ point: target.point, item: item.key, period, readAt, value });
     }
-    if (records.length === 0 || ctx.isOpen?.() === false) {
-      absent.push({ kind, period });
-      return;
-    }
-    const repo = kind === "daily" ? ctx.store.daily : ctx.store.monthly;
-    ctx.store.transaction(() => {
-      repo.putMany(records);
-      ctx.store.readingState.removeNeed(target.point, kind, period);
-    });
-    stored.push({ kind, period });
+    if (records.length === 0) absent.push({ kind, period });
+    else collected.push({ kind, period, records });
   };
 
   for (const kind of ["daily", "monthly"] as const) {
@@ -111,7 +104,7 @@ export async function collectFrozen(
           continue;
         }
         if (!(await read(identifiersFor(kindItems, target.edition, 1)))) break;
-        store(kind, period, kindItems, 1);
+        build(kind, period, kindItems, 1);
       }
       if (failure !== undefined) break;
       continue;
@@ -131,22 +124,22 @@ export async function collectFrozen(
         continue;
       }
       if (!(await read(identifiersFor(kindItems, target.edition, n)))) break;
-      store(kind, period, kindItems, n);
+      build(kind, period, kindItems, n);
     }
     if (failure !== undefined) break;
   }
   const answered = cache.size > 0;
   if (failure !== undefined) {
-    // Everything not stored is still missing.
+    // Everything not collected is still missing.
     for (const kind of ["daily", "monthly"] as const) {
       for (const period of wanted[kind]) {
         if (
-          !stored.some((s) => s.kind === kind && s.period === period) &&
+          !collected.some((c) => c.kind === kind && c.period === period) &&
           !absent.some((a) => a.kind === kind && a.period === period)
         )
           absent.push({ kind, period });
       }
     }
   }
-  return { answered, failure, stored, absent };
+  return { answered, failure, collected, absent };
 }

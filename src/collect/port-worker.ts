@@ -132,11 +132,11 @@ export class PortWorker {
     return this.#tasks.size === 0 && this.#taskRunning === undefined;
   }
 
-  /** Drops queued tasks whose key starts with `prefix` (e.g. a real-time round made stale). */
-  drop(prefix: string): number {
+  /** Drops queued tasks whose key starts with `prefix` (only those of `rank` when given). */
+  drop(prefix: string, rank?: Rank): number {
     let n = 0;
-    for (const key of [...this.#tasks.keys()]) {
-      if (key.startsWith(prefix)) {
+    for (const [key, queued] of [...this.#tasks]) {
+      if (key.startsWith(prefix) && (rank === undefined || queued.rank === rank)) {
         this.#tasks.delete(key);
         n++;
       }

@@ -14,8 +14,11 @@ import { TerminalCore } from "../../src/terminal/terminal-core.ts";
 import { MemoryChannel } from "./memory-channel.ts";
 
 export const OFFSET = 480;
-/** Every simulated meter was installed at 2026-08-01 00:00 local. */
-export const INSTALLED = Date.UTC(2026, 6, 31, 16, 0);
+/**
+ * Every simulated meter was installed at 2026-10-25 00:00 local: enough history for the tests' days and the
+ * October and November settlements, and short enough that building a thousand meters stays quick.
+ */
+export const INSTALLED = Date.UTC(2026, 9, 24, 16, 0);
 const DAY = 86_400_000;
 
 /** Local wall time → epoch ms (UTC+8). */
@@ -145,8 +148,8 @@ export interface FixtureOptions {
   readonly specs: readonly PortSpec[];
   readonly config?: Partial<CollectConfig>;
   readonly dbPath?: string;
-  /** Set the archive through AFN04 F10 (default true; false when reopening an existing database). */
-  readonly configure?: boolean;
+  /** Set the archive through AFN04 F10: always (default), never, or only into an empty archive (restarts). */
+  readonly configure?: boolean | "if-empty";
   /** AFN04 units to set besides F10 (F33, F38, F39 …). */
   readonly parameters?: readonly { fn: number; body: Uint8Array }[];
   readonly clock?: ManualClock;
@@ -161,7 +164,8 @@ export function startCollectFixture(options: FixtureOptions): CollectFixture {
     utcOffsetMinutes: OFFSET,
   });
   core.start();
-  if (options.configure ?? true) {
+  const configure = options.configure ?? true;
+  if (configure === true || (configure === "if-empty" && core.store.meters.count() === 0)) {
     const units = [
       { fn: 10, pn: 0, body: archiveBody(options.specs) },
       ...(options.parameters ?? []).map((p) => ({ ...p, pn: 0 })),
