@@ -205,6 +205,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    description: "meter watch: last status words, event counters and energy per meter (no duplicate events)",
+    sql: `
+      -- collect/meter-events.ts and time-sync.ts: one JSON value per (point, key), written with the event a
+      -- change raises.
+      CREATE TABLE meter_watch (
+        point INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (point, key)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

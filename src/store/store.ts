@@ -19,6 +19,7 @@ import { FileTransferRepository } from "./file-transfer-repo.ts";
 import { FrozenRepository } from "./frozen-repo.ts";
 import { KvRepository } from "./kv-repo.ts";
 import { MeterEventsRepository } from "./meter-events-repo.ts";
+import { MeterWatchRepository } from "./meter-watch-repo.ts";
 import { MetersRepository } from "./meters-repo.ts";
 import { OutboxRepository } from "./outbox-repo.ts";
 import { ParametersRepository } from "./parameters-repo.ts";
@@ -52,6 +53,7 @@ export class Store {
   readonly collectAlarms: CollectAlarmsRepository;
   readonly events: EventsRepository;
   readonly meterEvents: MeterEventsRepository;
+  readonly meterWatch: MeterWatchRepository;
   readonly traffic: TrafficRepository;
   readonly files: FileTransferRepository;
   readonly outbox: OutboxRepository;
@@ -74,6 +76,7 @@ export class Store {
     this.collectAlarms = new CollectAlarmsRepository(db);
     this.events = new EventsRepository(db, this.quarantine);
     this.meterEvents = new MeterEventsRepository(db);
+    this.meterWatch = new MeterWatchRepository(db);
     this.traffic = new TrafficRepository(db, this.clock, this.utcOffsetMinutes);
     this.files = new FileTransferRepository(db, this.clock);
     this.outbox = new OutboxRepository(db, this.kv, this.quarantine);
@@ -98,6 +101,7 @@ export class Store {
       this.collectAlarms.clear();
       this.events.clear();
       this.meterEvents.clear();
+      this.meterWatch.clear();
       this.traffic.clear();
       this.files.clear();
       this.outbox.clear();
