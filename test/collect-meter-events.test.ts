@@ -171,6 +171,6 @@ describe("meter-event polling", () => {
   });
 
   it("advertises the ERCs it raises (AFN09 F8)", () => {
-    for (const erc of [27, 30, 33, 37, 38]) assert.ok(TERMINAL_ERCS.includes(erc), `ERC${erc}`);
+    for (const erc of [12, 27, 30, 33, 37, 38]) assert.ok(TERMINAL_ERCS.includes(erc), `ERC${erc}`);
   });
 });

@@ -77,7 +77,7 @@ export function encodeVersionInfo(info: VersionInfo): Uint8Array {
  * (3), power off/on (14), self-check fault (21), clock set (41), and the reading engine's meter reading failure
  * (31) and supplementary reading failure (39). ERC20 joins when the uplink checks PW.
  */
-export const TERMINAL_ERCS: readonly number[] = [1, 3, 14, 20, 21, 27, 30, 31, 32, 33, 37, 38, 39, 41];
+export const TERMINAL_ERCS: readonly number[] = [1, 3, 12, 14, 20, 21, 27, 30, 31, 32, 33, 37, 38, 39, 41];
 
 /** Fn numbers of an AFN that the shared table supports in the downlink direction (or uplink for data). */
 export function supportedFns(afn: number): number[] {

@@ -1,7 +1,9 @@
 /**
- * AFN05 control (shared/protocol/gw1376-1.md §4.4, §3.5): F31 sets the terminal clock (A.1), F29 / F37 allow /
+ * AFN05 control (shared/protocol/gw1376-1.md §4.4, §3.5): F30 switches meter time sync (collect/time-sync.ts),
+ * F31 sets the terminal clock (A.1), F29 / F37 allow /
  * forbid active reporting (stored as 0x55 / 0xAA like NUC). Other commands are refused per unit.
  */
+import { disableMeterTimeSync, requestMeterTimeSync } from "../../collect/time-sync.ts";
 import { findFnRow } from "../../protocol/gw1376-1/fn-table.ts";
 import { encodeBody } from "../../protocol/gw1376-1/layout-codec.ts";
 import { PORT_CONTROL_FNS, portControl } from "./afn05-port-control.ts";
@@ -11,7 +13,7 @@ import { type AfnHandler, replyForOutcomes, type UnitOutcome } from "./handler.t
 export const REPORTING_ALLOWED_KEY = "uplink.reportingAllowed";
 
 /** The controls this handler carries out (the dispatcher and AFN09 F5 use this list). */
-export const AFN05_FNS: readonly number[] = [29, 31, 37, ...PORT_CONTROL_FNS];
+export const AFN05_FNS: readonly number[] = [29, 30, 31, 37, ...PORT_CONTROL_FNS];
 
 export const handleAfn05: AfnHandler = ({ core, items, ports }) => {
   const outcomes: UnitOutcome[] = items.map((item) => {
@@ -26,6 +28,15 @@ export const handleAfn05: AfnHandler = ({ core, items, ports }) => {
         } catch {
           return refused;
         }
+      }
+      case 30: {
+        // Terminal-to-meter time sync switch (2013): on = enabled and carried out now (the reading engine
+        // broadcasts and checks meter clocks at its next tick); off = no broadcasts or checks [M].
+        const enabled = (item.data as { enabled?: unknown } | undefined)?.enabled;
+        if (enabled === 1) requestMeterTimeSync(core.store, core.clock.now());
+        else if (enabled === 0) disableMeterTimeSync(core.store);
+        else return refused;
+        return ok();
       }
       case 29:
         core.store.kv.set(REPORTING_ALLOWED_KEY, 0x55);
