@@ -45,7 +45,7 @@ describe("AFN09 terminal configuration over TCP", { timeout: 20_000 }, () => {
       fnsOf((await config(4)).groups as Value),
       [...(AFN_HANDLERS.get(0x04)?.fns ?? [])].sort((a, b) => a - b),
     );
-    assert.deepEqual(fnsOf((await config(5)).groups as Value), [29, 30, 31, 37, 49, 50, 51]);
+    assert.deepEqual(fnsOf((await config(5)).groups as Value), [29, 30, 31, 37, 49, 50, 51, 149]);
     const f6 = await config(6);
     const blocks = f6.blocks as readonly { groups: Value }[];
     assert.ok(blocks.length > 0);

@@ -123,8 +123,6 @@ export class TimeSyncPlanner implements Planner {
   readonly name = "time-sync";
   readonly config: TimeSyncConfig;
   readonly #deps: TimeSyncDeps;
-  /** The on-demand request this process has carried out (kv `requestedAt`). */
-  #servedRequest: number | undefined;
   readonly counters = { broadcasts: 0, checks: 0, clockSets: 0, setFailures: 0, ercs: 0 };
 
   static install(
@@ -154,13 +152,15 @@ export class TimeSyncPlanner implements Planner {
   }
 
   /** The AFN05 F30 switch (default on) and the last on-demand request. */
-  switchState(): { enabled: boolean; requestedAt: number | undefined } {
+  switchState(): { enabled: boolean; pendingRequest: number | undefined } {
     const v = this.#deps.store.kv.get(METER_TIME_SYNC_KEY) as
-      | { enabled?: unknown; requestedAt?: unknown }
+      | { enabled?: unknown; requestedAt?: unknown; servedAt?: unknown }
       | undefined;
+    const requestedAt = typeof v?.requestedAt === "number" ? v.requestedAt : undefined;
     return {
       enabled: v?.enabled !== false,
-      requestedAt: typeof v?.requestedAt === "number" ? v.requestedAt : undefined,
+      // Served requests are marked in kv: a restart neither loses nor repeats an on-demand round.
+      pendingRequest: requestedAt !== v?.servedAt ? requestedAt : undefined,
     };
   }
 
@@ -183,8 +183,13 @@ export class TimeSyncPlanner implements Planner {
     if (!state.enabled) return;
     const today = dayKey(context.now, context.utcOffsetMinutes);
     const minute = minuteOfDay(context.now, context.utcOffsetMinutes);
-    const onDemand = state.requestedAt !== undefined && state.requestedAt !== this.#servedRequest;
-    if (onDemand) this.#servedRequest = state.requestedAt;
+    const onDemand = state.pendingRequest !== undefined;
+    if (onDemand)
+      this.#deps.store.kv.set(METER_TIME_SYNC_KEY, {
+        enabled: true,
+        requestedAt: state.pendingRequest,
+        servedAt: state.pendingRequest,
+      });
     const days = this.#broadcastDays();
     const ports = [...new Set(context.targets.map((t) => t.port))].sort((a, b) => a - b);
     for (const port of ports) {

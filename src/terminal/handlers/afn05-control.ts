@@ -1,8 +1,10 @@
 /**
  * AFN05 control (shared/protocol/gw1376-1.md §4.4, §3.5): F30 switches meter time sync (collect/time-sync.ts),
+ * F149 sets the meter-search mode and starts a search (collect/meter-search.ts),
  * F31 sets the terminal clock (A.1), F29 / F37 allow /
  * forbid active reporting (stored as 0x55 / 0xAA like NUC). Other commands are refused per unit.
  */
+import { requestMeterSearch } from "../../collect/meter-search.ts";
 import { disableMeterTimeSync, requestMeterTimeSync } from "../../collect/time-sync.ts";
 import { findFnRow } from "../../protocol/gw1376-1/fn-table.ts";
 import { encodeBody } from "../../protocol/gw1376-1/layout-codec.ts";
@@ -13,7 +15,7 @@ import { type AfnHandler, replyForOutcomes, type UnitOutcome } from "./handler.t
 export const REPORTING_ALLOWED_KEY = "uplink.reportingAllowed";
 
 /** The controls this handler carries out (the dispatcher and AFN09 F5 use this list). */
-export const AFN05_FNS: readonly number[] = [29, 30, 31, 37, ...PORT_CONTROL_FNS];
+export const AFN05_FNS: readonly number[] = [29, 30, 31, 37, ...PORT_CONTROL_FNS, 149];
 
 export const handleAfn05: AfnHandler = ({ core, items, ports }) => {
   const outcomes: UnitOutcome[] = items.map((item) => {
@@ -37,6 +39,14 @@ export const handleAfn05: AfnHandler = ({ core, items, ports }) => {
         else if (enabled === 0) disableMeterTimeSync(core.store);
         else return refused;
         return ok();
+      }
+      case 149: {
+        // Automatic meter-parameter maintenance (2013): 0 off, 1 search and add found meters to F10, 2 search
+        // and report only; 1 and 2 start a search round at the engine's next tick (collect/meter-search.ts).
+        const mode = (item.data as { mode?: unknown } | undefined)?.mode;
+        return typeof mode === "number" && requestMeterSearch(core.store, mode, core.clock.now())
+          ? ok()
+          : refused;
       }
       case 29:
         core.store.kv.set(REPORTING_ALLOWED_KEY, 0x55);
