@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { MeterChannel, MeterReadRequest, MeterReadResult } from "../src/channels/meter-channel.ts";
 import { CollectEngine } from "../src/collect/engine.ts";
+import { installEngineTasks } from "../src/collect/engine-tasks.ts";
 import { MeterEventPlanner } from "../src/collect/meter-events.ts";
 import { encodeDiData } from "../src/protocol/dlt645/data.ts";
 import { findDi } from "../src/protocol/dlt645/di-table.ts";
@@ -165,6 +166,22 @@ describe("meter-event polling", () => {
       assert.equal(stopped[0]?.energy, 1234.56);
       assert.equal(stopped[0]?.threshold, 4);
       assert.ok(planner.stoppedMinutes() === 60);
+    } finally {
+      fx.close();
+    }
+  });
+
+  it("installs all three engine tasks in one call; they share the ports without getting in each other's way", async () => {
+    const fx = startCollectFixture({ start: local(2026, 11, 10, 20, 50), specs: SPECS });
+    try {
+      const tasks = installEngineTasks(fx.engine, fx.core, { meterEvents: { pollMinutes: 30 } });
+      assert.ok(tasks.meterEvents && tasks.timeSync && tasks.meterSearch);
+      await runUntil(fx.clock, local(2026, 11, 10, 22, 0));
+      assert.ok(tasks.meterEvents.counters.polls >= 10, "every meter polled at least twice");
+      assert.equal(tasks.timeSync.counters.broadcasts, 2, "21:00 broadcast on both ports");
+      assert.ok(tasks.timeSync.counters.checks >= 5);
+      assert.equal(tasks.meterSearch.counters.slices, 0, "no search unless asked");
+      assert.equal(installEngineTasks(fx.engine, fx.core, { meterEvents: false }).meterEvents, undefined);
     } finally {
       fx.close();
     }
