@@ -51,8 +51,10 @@ export const DEFAULT_WATCHED_EVENTS: readonly WatchedEvent[] = [
 ];
 
 export interface MeterEventConfig {
-  /** Poll each meter this often. */
+  /** Poll each RS-485 meter this often. */
   readonly pollMinutes: number;
+  /** Poll each carrier meter this often: a carrier exchange costs seconds, a node count is in the hundreds. */
+  readonly carrierPollMinutes: number;
   readonly events: readonly WatchedEvent[];
   readonly statusWords: boolean;
   /** ERC27 / ERC30 from the positive active energy total. */
@@ -69,6 +71,7 @@ export interface MeterEventConfig {
 
 export const DEFAULT_METER_EVENT_CONFIG: MeterEventConfig = {
   pollMinutes: 60,
+  carrierPollMinutes: 24 * 60,
   events: DEFAULT_WATCHED_EVENTS,
   statusWords: true,
   energyChecks: true,
@@ -142,13 +145,14 @@ export class MeterEventPlanner implements Planner {
   }
 
   tick(context: PlanContext): void {
-    const interval = this.config.pollMinutes * 60_000;
     for (const target of context.targets) {
       if (!this.#enabledOn(context, target.port)) continue;
-      const last = this.#polledAt.get(target.point);
-      if (last !== undefined && context.now - last < interval) continue;
       const worker = context.worker(target.port);
       if (worker === undefined) continue;
+      const minutes =
+        worker.channel.kind === "carrier" ? this.config.carrierPollMinutes : this.config.pollMinutes;
+      const last = this.#polledAt.get(target.point);
+      if (last !== undefined && context.now - last < minutes * 60_000) continue;
       const queued = context.enqueue(target.port, {
         key: `${EVENT_TASK_KEY}${target.point}`,
         rank: RANK.background,
