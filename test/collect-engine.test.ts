@@ -12,7 +12,7 @@ import { decodeMessageBytes, encodeMessage, readRequest } from "../src/protocol/
 import { findFnRow } from "../src/protocol/gw1376-1/fn-table.ts";
 import { decodeBody, encodeBody } from "../src/protocol/gw1376-1/layout-codec.ts";
 import type { FrozenRecord } from "../src/sim/meter-model.ts";
-import { local, type PortSpec, startCollectFixture } from "./support/collect-fixture.ts";
+import { archiveBody, local, type PortSpec, startCollectFixture } from "./support/collect-fixture.ts";
 import { runUntil } from "./support/sim-time.ts";
 
 const SPECS: readonly PortSpec[] = [
@@ -145,6 +145,28 @@ describe("reading engine on a small field", () => {
       const reply = decodeMessageBytes(answer, "2007");
       assert.ok(reply.ok && reply.value.fields.di === 0x00010000);
       assert.equal(await field.forward({ port: 9, frame, timeoutMs: 2000 }), undefined, "no such port");
+    } finally {
+      fx.close();
+    }
+  });
+
+  it("collects the frozen data of meters added to the archive during the day at once", async () => {
+    const fx = startCollectFixture({ start: local(2026, 11, 26, 10, 0), specs: SPECS, configure: false });
+    try {
+      const set = (spec: PortSpec) =>
+        assert.deepEqual(
+          fx.core.parameters.set([{ fn: 10, pn: 0, body: archiveBody([spec]) }], 1).map((r) => r.err),
+          [0],
+        );
+      set(SPECS[0] as PortSpec);
+      await runUntil(fx.clock, local(2026, 11, 26, 10, 5));
+      const has = (point: number) => fx.core.store.daily.get(point, "0D:F161", 20261125) !== undefined;
+      assert.ok([1, 2, 3, 4, 5, 6].every(has), "the first bus was collected");
+      assert.ok(![9, 10, 11, 12].some(has));
+      set(SPECS[2] as PortSpec);
+      // Well before the next supplementary round (30 min) or the next day's round.
+      await runUntil(fx.clock, local(2026, 11, 26, 10, 10));
+      assert.ok([9, 10, 11, 12].every(has), "carrier meters added at 10:05 were collected by 10:10");
     } finally {
       fx.close();
     }

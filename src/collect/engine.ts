@@ -114,6 +114,7 @@ const FROZEN_KEY = "frozen:";
 /** AFN0C F170 (meter reading information), kept current by the engine. */
 const READING_INFO_KEY = "0C:F170";
 const REALTIME_KEY = "rt:";
+const targetKey = (t: ReadTarget): string => `${t.point}/${t.port}/${t.address}/${t.edition}`;
 /** Targets are re-read at least this often even when the archive stamp did not change. */
 const TARGETS_MAX_AGE_MS = 15 * 60_000;
 
@@ -122,6 +123,11 @@ export interface CollectEngineOptions {
   readonly channels: ReadonlyMap<number, MeterChannel>;
   readonly config?: Partial<CollectConfig>;
   readonly logger?: Logger;
+  /**
+   * Host time, in which read deadlines are given (MeterChannel, FieldAccess); default: the terminal's clock.
+   * The terminal clock may carry an offset the master set; planning follows the terminal clock.
+   */
+  readonly hostClock?: Clock;
 }
 
 export class CollectEngine {
@@ -139,6 +145,8 @@ export class CollectEngine {
   #targets: CollectTarget[] = [];
   #targetsStamp = "";
   #targetsAt = Number.NEGATIVE_INFINITY;
+  /** Targets that appeared in the archive since the last tick. */
+  #arrived: CollectTarget[] = [];
   /** Day (key of the closed day) whose main frozen round was queued by this process. */
   #roundDay: number | undefined;
   #lastSupplementaryAt = Number.NEGATIVE_INFINITY;
@@ -166,7 +174,7 @@ export class CollectEngine {
         port,
         new PortWorker({
           channel,
-          clock: this.#clock,
+          clock: options.hostClock ?? this.#clock,
           logger: this.#logger.child({ port }),
           mayStart: (rank) => rank === RANK.live || inWindow(this.scheme(port), this.#minute()),
         }),
@@ -211,16 +219,23 @@ export class CollectEngine {
     return portScheme(this.#store.parameters.get(33, 0)?.decoded, port, kind);
   }
 
-  /** The current read targets (archive meters with a readable protocol and a channel for their port). */
+  /**
+   * The current read targets (archive meters with a readable protocol and a channel for their port), re-read
+   * when the archive or the data classes (F38/F39) change. Meters new to the archive are remembered so the
+   * next tick collects their frozen data at once instead of at the next day's round.
+   */
   targets(): readonly CollectTarget[] {
-    const stamp = this.#store.meters.changeStamp();
+    const f38 = this.#store.parameters.get(38, 0);
+    const f39 = this.#store.parameters.get(39, 0);
+    const stamp = `${this.#store.meters.changeStamp()}/${f38?.setAt ?? 0}/${f39?.setAt ?? 0}`;
     const now = this.#clock.now();
     if (stamp !== this.#targetsStamp || now - this.#targetsAt > TARGETS_MAX_AGE_MS) {
-      const f38 = this.#store.parameters.get(38, 0)?.decoded;
-      const f39 = this.#store.parameters.get(39, 0)?.decoded;
+      const first = this.#targetsStamp === "";
+      const known = new Set(this.#targets.map(targetKey));
       this.#targets = readTargets(this.#store.meters.list())
         .filter((t) => this.#workers.has(t.port))
-        .map((t) => ({ ...t, items: itemsFor(t, f38, f39) }));
+        .map((t) => ({ ...t, items: itemsFor(t, f38?.decoded, f39?.decoded) }));
+      if (!first) for (const t of this.#targets) if (!known.has(targetKey(t))) this.#arrived.push(t);
       this.#targetsStamp = stamp;
       this.#targetsAt = now;
     }
@@ -274,6 +289,7 @@ export class CollectEngine {
     const targets = this.targets();
     for (const worker of this.#workers.values()) worker.kick();
     this.#planFrozen(now, targets);
+    this.#planArrived(now);
     this.#planCutoff(now, targets);
     this.#planRealtime(now, targets);
     if (this.#planners.length > 0) {
@@ -387,6 +403,16 @@ export class CollectEngine {
     this.counters.supplementaryRounds++;
     for (const target of missing) this.#enqueueFrozen(target, RANK.supplementary);
     this.#logger.info({ day: yesterday, meters: missing.length }, "supplementary reading round");
+  }
+
+  /** Meters added to the archive during the day: their missing frozen data now, with the day's round. */
+  #planArrived(now: number): void {
+    if (this.#arrived.length === 0) return;
+    const arrived = this.#arrived;
+    this.#arrived = [];
+    if (this.#roundDay !== lastClosed("daily", now, this.#offset) || this.#pastCutoff()) return;
+    for (const target of arrived) this.#enqueueFrozen(target, RANK.frozen);
+    this.#logger.info({ meters: arrived.length }, "new meters: collecting their frozen data");
   }
 
   #pastCutoff(): boolean {

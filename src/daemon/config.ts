@@ -9,6 +9,7 @@ import { UPGRADE_CONFIG_SCHEMA } from "../upgrade/upgrade-config.ts";
 import { MAINTENANCE_PORT_SCHEMA } from "../uplink/maintenance-port.ts";
 import { PW_POLICY_SCHEMA } from "../uplink/pw-check.ts";
 import { DEFAULT_RATE_LIMIT, RATE_LIMIT_SCHEMA } from "../uplink/rate-limit.ts";
+import { COLLECT_CONFIG_SCHEMA, COLLECT_DEFAULTS } from "./collect-config.ts";
 import { FIELD_CONFIG_SCHEMA } from "./field-config.ts";
 import { REPORTING_CONFIG_SCHEMA, REPORTING_DEFAULTS } from "./reporting-config.ts";
 
@@ -120,6 +121,8 @@ export const DAEMON_CONFIG_SCHEMA = z.object({
     .default({ intervalSeconds: 60, minFreeDiskMiB: 64, minFreeMemoryMiB: 32 }),
   /** Serial ports and simulated meters / carrier module (src/daemon/field-config.ts). */
   field: FIELD_CONFIG_SCHEMA,
+  /** The reading engine (src/daemon/collect-config.ts); it runs whenever channels exist. */
+  collect: COLLECT_CONFIG_SCHEMA.default(COLLECT_DEFAULTS),
   /**
    * The local serial maintenance port (RS-232 / infrared): the same 1376.1 service as the uplink, for
    * handheld units. Off unless given (uplink/maintenance-port.ts).

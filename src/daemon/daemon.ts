@@ -34,6 +34,7 @@ import { UplinkServer } from "../uplink/uplink-server.ts";
 import { LogRing } from "../web/log-ring.ts";
 import type { WebProviders } from "../web/providers.ts";
 import { startWebServer, type WebServer } from "../web/web-server.ts";
+import { type Collection, startCollection } from "./collect-wiring.ts";
 import { type DaemonConfig, type DaemonConfigInput, parseDaemonConfig } from "./config.ts";
 import { type Field, startField } from "./field.ts";
 import { monitorField } from "./field-monitoring.ts";
@@ -79,6 +80,8 @@ export interface DaemonHandle {
   readonly channels: Field["channels"];
   /** The channels with their kinds, the port controls (AFN05 F49–F51) and any simulated field. */
   readonly field: Field;
+  /** The reading engine, running whenever there are channels (config `collect`). */
+  readonly collection: Collection | undefined;
   /** Resolves (with the reason) when the daemon wants to be restarted: exit with EXIT_RESTART after close. */
   readonly restartRequested: Promise<string>;
   close(): Promise<void>;
@@ -220,6 +223,14 @@ export async function startDaemon(
   const selfCheck = startSelfCheck(config, { core, clock, logger });
   const fieldMonitoring = monitorField(field, config, { clock, selfCheck, providers: webProviders, modem });
   if (upgrade.service !== undefined) webProviders.upgrade = webUpgradeInstaller(upgrade.service);
+  const collection = startCollection(config.collect, {
+    core,
+    channels: field.channels,
+    clock,
+    logger,
+    dispatcher,
+    providers: webProviders,
+  });
   try {
     uplink = await UplinkManager.start({
       plan: () =>
@@ -312,6 +323,7 @@ export async function startDaemon(
     upgrade.close();
     trafficMeter.stop();
     reporting.close();
+    collection?.close();
     await field.close();
     core.close();
     throw error;
@@ -344,6 +356,7 @@ export async function startDaemon(
     upgrade: upgrade.service,
     channels: field.channels,
     field,
+    collection,
     restartRequested,
     close() {
       closing ??= (async () => {
@@ -357,6 +370,7 @@ export async function startDaemon(
         await maintenance?.stop();
         await manager.close();
         trafficMeter.stop();
+        collection?.close();
         await field.close();
         core.close();
         logger.info({}, "daemon stopped");

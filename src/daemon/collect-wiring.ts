@@ -1,0 +1,136 @@
+/**
+ * Wires the reading engine into the daemon once channels exist:
+ *
+ *   field.channels ──► CollectEngine (terminal clock plans, host clock deadlines) ──► store
+ *                          ├─► EngineFieldAccess ──► dispatcher.field (live AFN0C reads, AFN10 forwarding, F11)
+ *                          └─► EngineReadingStatus ──► web providers.reading
+ *
+ * The web's reading page counts a meter as read for a day when the day's frozen data is stored under that
+ * day; the engine files a daily record under the day it closes (a meter freezing at 00:00 on the 26th holds
+ * the 25th, NUC), so "today" there means the day that closed last.
+ */
+import type { MeterChannel } from "../channels/meter-channel.ts";
+import { CollectEngine } from "../collect/engine.ts";
+import { EngineFieldAccess } from "../collect/live.ts";
+import { lastClosed } from "../collect/periods.ts";
+import type { Clock } from "../common/clock.ts";
+import type { Logger } from "../common/logger.ts";
+import { addDays } from "../store/calendar.ts";
+import type { Dispatcher } from "../terminal/dispatcher.ts";
+import type { TerminalCore } from "../terminal/terminal-core.ts";
+import type {
+  MeterReadingDetail,
+  MissingMeter,
+  PortDaySuccess,
+  ReadingStatusProvider,
+  WebProviders,
+} from "../web/providers.ts";
+import { StoreReadingStatus } from "../web/reading-status.ts";
+import type { CollectSettings } from "./collect-config.ts";
+
+export interface Collection {
+  readonly engine: CollectEngine;
+  readonly field: EngineFieldAccess;
+  close(): void;
+}
+
+export interface CollectionDependencies {
+  readonly core: TerminalCore;
+  readonly channels: ReadonlyMap<number, MeterChannel>;
+  /** Host time (channel deadlines). */
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly dispatcher: Dispatcher;
+  readonly providers: WebProviders;
+}
+
+/** Starts the engine when there is something to read through; undefined otherwise (or when disabled). */
+export function startCollection(
+  settings: CollectSettings,
+  deps: CollectionDependencies,
+): Collection | undefined {
+  if (!settings.enabled || deps.channels.size === 0) return undefined;
+  const { enabled: _enabled, ...config } = settings;
+  const engine = new CollectEngine({
+    terminal: deps.core,
+    channels: deps.channels,
+    hostClock: deps.clock,
+    logger: deps.logger,
+    config,
+  });
+  const field = new EngineFieldAccess(engine, deps.core);
+  deps.dispatcher.field = field;
+  deps.providers.reading = new EngineReadingStatus(engine, deps.core);
+  engine.start();
+  deps.logger.info({ module: "collect", ports: engine.ports }, "reading engine started");
+  return {
+    engine,
+    field,
+    close() {
+      if (deps.dispatcher.field === field) deps.dispatcher.field = undefined;
+      engine.close();
+    },
+  };
+}
+
+/** The web's reading figures from the engine's view: the day that closed last is "today's" frozen day. */
+export class EngineReadingStatus implements ReadingStatusProvider {
+  readonly #engine: CollectEngine;
+  readonly #core: TerminalCore;
+  readonly #store: StoreReadingStatus;
+
+  constructor(engine: CollectEngine, core: TerminalCore) {
+    this.#engine = engine;
+    this.#core = core;
+    this.#store = new StoreReadingStatus(core);
+  }
+
+  #closedDay(): number {
+    return lastClosed("daily", this.#core.clock.now(), this.#core.utcOffsetMinutes);
+  }
+
+  dailySuccess(days: number): PortDaySuccess[] {
+    const last = this.#closedDay();
+    const targets = this.#engine.targets().filter((t) => t.items.daily.length > 0);
+    const out: PortDaySuccess[] = [];
+    for (let i = days - 1; i >= 0; i--) {
+      const day = addDays(last, -i);
+      const have = new Set<number>();
+      const keys = new Set(targets.flatMap((t) => t.items.daily.map((item) => item.key)));
+      for (const key of keys) for (const p of this.#core.store.daily.pointsWith(key, day)) have.add(p);
+      for (const port of this.#engine.ports) {
+        const onPort = targets.filter((t) => t.port === port);
+        if (onPort.length === 0) continue;
+        out.push({ port, day, due: onPort.length, read: onPort.filter((t) => have.has(t.point)).length });
+      }
+    }
+    return out;
+  }
+
+  missingToday(offset: number, limit: number): { total: number; meters: MissingMeter[] } {
+    const day = this.#closedDay();
+    const targets = this.#engine.targets().filter((t) => t.items.daily.length > 0);
+    const keys = new Set(targets.flatMap((t) => t.items.daily.map((item) => item.key)));
+    const have = new Set<number>();
+    for (const key of keys) for (const p of this.#core.store.daily.pointsWith(key, day)) have.add(p);
+    const missing = targets.filter((t) => !have.has(t.point));
+    return {
+      total: missing.length,
+      meters: missing.slice(offset, offset + limit).map((t) => {
+        const state = this.#core.store.readingState.get(t.point);
+        return {
+          serial: t.serial,
+          point: t.point,
+          port: t.port,
+          address: t.address,
+          lastSuccessAt: state?.lastSuccessAt ?? null,
+          consecutiveFailures: state?.consecutiveFailures ?? 0,
+        };
+      }),
+    };
+  }
+
+  meterDetail(point: number): MeterReadingDetail | undefined {
+    return this.#store.meterDetail(point);
+  }
+}
