@@ -23,18 +23,18 @@ const START = local(2026, 11, 29, 23, 40);
 const END = local(2026, 11, 30, 23, 0);
 const MINUTE = 60_000;
 
-const KILLS = 23;
+const KILLS = 21;
 
 /**
- * The next simulated kill time after `at`, for kill number `n`: the first sixteen a few minutes apart (the busy
+ * The next simulated kill time after `at`, for kill number `n`: the first fourteen a few minutes apart (the busy
  * hour around midnight and the daily round), then four hours apart at random, the last three right at the
  * cut-off (22:00), where the alarms are raised.
  */
 function nextKill(n: number, at: number): number {
   const random = (from: number, to: number) => from + Math.floor(Math.random() * (to - from));
-  if (n < 16) return at + random(MINUTE, 4 * MINUTE);
+  if (n < 14) return at + random(MINUTE, 4 * MINUTE);
   const cutoff = local(2026, 11, 30, 22, 0);
-  if (n < 20) return Math.min(at + random(30 * MINUTE, 4 * 60 * MINUTE), cutoff - 5 * MINUTE);
+  if (n < 18) return Math.min(at + random(30 * MINUTE, 4 * 60 * MINUTE), cutoff - 5 * MINUTE);
   return Math.max(at + MINUTE, random(cutoff - MINUTE, cutoff + 2 * MINUTE));
 }
 

@@ -6,14 +6,14 @@ import type { CollectConfig } from "../../src/collect/engine.ts";
 import { dataClassBody, type PortSpec } from "./collect-fixture.ts";
 
 export const RESTART_FIELD: readonly PortSpec[] = [
-  { port: 2, meters: 30, firstAddress: 700_001, firstPoint: 1 },
-  { port: 3, meters: 30, firstAddress: 700_101, firstPoint: 31 },
+  { port: 2, meters: 20, firstAddress: 700_001, firstPoint: 1 },
+  { port: 3, meters: 20, firstAddress: 700_101, firstPoint: 21 },
   {
     port: 31,
     kind: "carrier",
-    meters: 100,
+    meters: 60,
     firstAddress: 710_001,
-    firstPoint: 61,
+    firstPoint: 41,
     exchangeMs: 2000,
     timeoutMs: 8000,
     loss: 0.05,
@@ -21,7 +21,7 @@ export const RESTART_FIELD: readonly PortSpec[] = [
 ];
 
 /** One RS-485 meter and one carrier node that never answer. */
-export const RESTART_DEAD: readonly number[] = [12, 100];
+export const RESTART_DEAD: readonly number[] = [12, 77];
 
 export const RESTART_PARAMETERS = [
   { fn: 38, body: dataClassBody([]) },
