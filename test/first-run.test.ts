@@ -70,18 +70,22 @@ describe("first run", { timeout: 60_000 }, () => {
       { stdio: ["ignore", "ignore", "pipe"] },
     );
     const exited = new Promise<number | null>((resolve) => daemon.once("exit", (code) => resolve(code)));
+    let stderr = "";
+    daemon.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const waitFor = async (pattern: RegExp, what: string): Promise<RegExpExecArray> => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const m = pattern.exec(stderr);
+        if (m !== null) return m;
+        if (Date.now() > deadline) throw new Error(`no ${what} in: ${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
     try {
-      const banner = await new Promise<string>((resolve, reject) => {
-        let text = "";
-        const timer = setTimeout(() => reject(new Error(`no banner in: ${text}`)), 30_000);
-        daemon.stderr.on("data", (chunk: Buffer) => {
-          text += chunk.toString();
-          if (text.includes("Stop with Ctrl+C")) {
-            clearTimeout(timer);
-            resolve(text);
-          }
-        });
-      });
+      await waitFor(/Stop with Ctrl\+C/, "start-up summary");
+      const banner = stderr;
       assert.match(
         banner,
         /field +16 simulated meters on RS-485 port 2, a simulated carrier network of 16 nodes on port 31/,
@@ -93,6 +97,9 @@ describe("first run", { timeout: 60_000 }, () => {
         "/api/meters?port=31",
       );
       assert.equal(page.body.total, 16);
+      // the first collection cycle is shown as it goes (a line per quarter when stderr is not a terminal)
+      const progress = await waitFor(/first collection: (\d+) of 32 meters read/, "progress line");
+      assert.ok(Number(progress[1]) < 32);
     } finally {
       daemon.kill("SIGTERM");
       assert.equal(await exited, 0);

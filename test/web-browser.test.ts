@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { fieldFromFlags } from "../src/daemon/field-flags.ts";
 import { connectToDcu } from "../src/sim/master/master-station.ts";
 import { addDays, dayKey } from "../src/store/calendar.ts";
 import { erc21, TERMINAL_FAULT } from "../src/terminal/erc-records.ts";
@@ -15,12 +16,18 @@ import { startWebDaemon, type WebDaemonFixture } from "./support/web-daemon.ts";
 const PASSWORD = "browser-test-password";
 const WAIT = { timeout: 15_000 };
 
-describe("web interface in Chromium", { timeout: 180_000 }, () => {
+describe("web interface in Chromium", { timeout: 300_000 }, () => {
   let fx: WebDaemonFixture;
   let browser: Browser;
 
   before(async () => {
-    fx = await startWebDaemon({ area: "4403", address: 9, modem: { simulate: true } });
+    // two virtual meters on RS-485 port 2 (000000000001, 000000000002): the reading engine runs over them
+    fx = await startWebDaemon({
+      area: "4403",
+      address: 9,
+      modem: { simulate: true },
+      field: fieldFromFlags({ simulateMeters: 2 }),
+    });
     browser = await launchChromium();
   });
 
@@ -72,13 +79,13 @@ describe("web interface in Chromium", { timeout: 180_000 }, () => {
     await page.fill("#meter-form input[name=point]", "17");
     await page.fill("#meter-form input[name=port]", "2");
     await page.selectOption("#meter-form select[name=protocol]", "30");
-    await page.fill("#meter-form input[name=address]", "000000123456");
+    await page.fill("#meter-form input[name=address]", "000000000001");
     await page.selectOption("#meter-form select[name=baud]", "2400");
     await page.click("#meter-save");
     await page.waitForSelector("#meter-table tr[data-serial='17']", WAIT);
-    assert.match((await page.textContent("#meter-table tr[data-serial='17']")) ?? "", /000000123456/);
+    assert.match((await page.textContent("#meter-table tr[data-serial='17']")) ?? "", /000000000001/);
     const stored = fx.daemon.core.store.meters.get(17);
-    assert.equal(stored?.address, "000000123456");
+    assert.equal(stored?.address, "000000000001");
     assert.equal(stored?.baudCode, 3);
 
     // a duplicate address on the same port is refused and the field is marked
@@ -87,7 +94,7 @@ describe("web interface in Chromium", { timeout: 180_000 }, () => {
     await page.fill("#meter-form input[name=serial]", "18");
     await page.fill("#meter-form input[name=point]", "18");
     await page.fill("#meter-form input[name=port]", "2");
-    await page.fill("#meter-form input[name=address]", "000000123456");
+    await page.fill("#meter-form input[name=address]", "000000000001");
     await page.click("#meter-save");
     await page.waitForSelector("#meter-form input[name=address].invalid", WAIT);
     assert.match((await page.textContent("#meter-form-error")) ?? "", /already serial 17/);
@@ -139,7 +146,7 @@ describe("web interface in Chromium", { timeout: 180_000 }, () => {
     await page.locator("#event-table tr.alarm").waitFor({ state: "detached", ...WAIT });
   });
 
-  it("reading status draws a chart per port and lists the missing meters", async () => {
+  it("sees the added meter read; reading status draws a chart per port and the meter's history", async () => {
     const { page } = browser;
     const core = fx.daemon.core;
     const today = dayKey(core.clock.now(), core.utcOffsetMinutes);
@@ -153,10 +160,23 @@ describe("web interface in Chromium", { timeout: 180_000 }, () => {
         value: { total: 100 + i * 3.5 },
       })),
     );
-    await page.click("a[data-view=reading]");
+    // from the meter's row to its reading detail: the engine reads the added meter at once
+    await page.click("a[data-view=meters]");
+    await page.click("#meter-table tr[data-serial='17'] button.reading");
+    await page.waitForSelector("#meter-detail:not([hidden])", WAIT);
+    // the engine plans once a minute (on the minute), then reads over the paced 2400-baud line
+    const deadline = Date.now() + 150_000;
+    let lastSuccess = "never";
+    while (Date.now() < deadline) {
+      lastSuccess = (await page.textContent("#meter-detail-state dd")) ?? "never";
+      if (lastSuccess !== "never") break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await page.click("#meter-detail-refresh");
+    }
+    assert.match(lastSuccess, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/, "the meter was read");
+    assert.ok((fx.daemon.core.store.readingState.get(17)?.lastSuccessAt ?? 0) > 0);
     await page.waitForSelector("#reading-charts svg rect.bar", WAIT);
-    assert.match((await page.textContent("#reading-charts")) ?? "", /Port 2 — today 0 of 1 read/);
-    await page.click("#missing-table tbody tr.clickable");
+    assert.match((await page.textContent("#reading-charts")) ?? "", /Port 2 — today \d of 1 read/);
     await page.waitForSelector("#meter-detail-chart svg polyline", WAIT);
     await browser.screenshot("reading");
   });

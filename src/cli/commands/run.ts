@@ -11,6 +11,7 @@
  */
 import type { Command } from "commander";
 import { z } from "zod";
+import { SystemClock } from "../../common/clock.ts";
 import { OpenDcuError } from "../../common/errors.ts";
 import { createLogger } from "../../common/logger.ts";
 import { type DaemonConfigInput, parseEndpoint } from "../../daemon/config.ts";
@@ -20,6 +21,7 @@ import { fieldFromFlags } from "../../daemon/field-flags.ts";
 import { DEMO_CONFIG } from "../../daemon/first-run.ts";
 import { EXIT_RESTART } from "../../upgrade/launcher.ts";
 import { parseMaintenanceSpec } from "../../uplink/maintenance-port.ts";
+import { watchFirstCollection } from "../collection-progress.ts";
 import { parseOptions } from "../options.ts";
 import { runBanner } from "../run-banner.ts";
 
@@ -159,6 +161,15 @@ export function registerRun(program: Command): void {
       process.once("SIGTERM", () => onSignal("SIGTERM"));
       const daemon = await startDaemon(input, { logger });
       process.stderr.write(runBanner(daemon));
+      const stopProgress =
+        daemon.collection === undefined
+          ? () => {}
+          : watchFirstCollection({
+              reading: () => daemon.webProviders.reading,
+              clock: new SystemClock(),
+              write: (text) => process.stderr.write(text),
+              tty: process.stderr.isTTY === true,
+            });
       // Conventions §22: bad input must never get here; if something does, log it and exit non-zero.
       process.on("uncaughtException", (error) => {
         logger.error({ error: String(error), stack: error.stack }, "uncaught exception");
@@ -170,6 +181,7 @@ export function registerRun(program: Command): void {
       });
       await new Promise<void>((resolve) => {
         const stop = (signal: string): void => {
+          stopProgress();
           logger.info({ signal }, "stopping");
           daemon.close().then(resolve, (error: unknown) => {
             logger.error({ error: String(error) }, "close failed");

@@ -328,6 +328,12 @@ async function loadMeters() {
         el(
           "td",
           {},
+          el(
+            "button",
+            { type: "button", class: "reading", onclick: () => void openReading(m.point) },
+            "Reading",
+          ),
+          " ",
           el("button", { type: "button", class: "needs-login", onclick: () => openMeterForm(m) }, "Edit"),
           " ",
           el("button", { type: "button", class: "needs-login", onclick: () => deleteMeter(m) }, "Delete"),
@@ -545,7 +551,15 @@ async function loadMissing() {
   $("#missing-next").disabled = q.offset + q.limit >= page.total;
 }
 
+/** The reading page with one meter's detail open. */
+async function openReading(point) {
+  location.hash = "#/reading";
+  await showMeterDetail(point);
+}
+
+let detailPoint;
 async function showMeterDetail(point) {
+  detailPoint = point;
   const d = await api("GET", `/api/reading/meters/${point}`);
   $("#meter-detail").hidden = false;
   $("#meter-detail-title").textContent = `Measurement point ${point}`;
@@ -873,6 +887,9 @@ function wire() {
   $("#meter-import").addEventListener("change", importMeters);
 
   $("#reading-days").addEventListener("change", () => void loadReading());
+  $("#meter-detail-refresh").addEventListener("click", () => {
+    if (detailPoint !== undefined) showMeterDetail(detailPoint).catch((error) => showError(error));
+  });
   $("#missing-prev").addEventListener("click", () => {
     state.missing.offset = Math.max(0, state.missing.offset - state.missing.limit);
     void loadMissing();
