@@ -171,4 +171,25 @@ describe("reading engine on a small field", () => {
       fx.close();
     }
   });
+
+  it("reads a meter added after the cut-off once, without supplementary re-reads", async () => {
+    const fx = startCollectFixture({ start: local(2026, 11, 26, 22, 30), specs: SPECS, configure: false });
+    try {
+      const set = (spec: PortSpec) =>
+        assert.deepEqual(
+          fx.core.parameters.set([{ fn: 10, pn: 0, body: archiveBody([spec]) }], 1).map((r) => r.err),
+          [0],
+        );
+      await runUntil(fx.clock, local(2026, 11, 26, 22, 35));
+      set(SPECS[0] as PortSpec);
+      await runUntil(fx.clock, local(2026, 11, 26, 22, 40));
+      const has = (point: number) => fx.core.store.daily.get(point, "0D:F161", 20261125) !== undefined;
+      assert.ok([1, 2, 3, 4, 5, 6].every(has), "meters entered at 22:35 (cut-off 22:00) were read at once");
+      const rounds = fx.engine.counters.supplementaryRounds;
+      await runUntil(fx.clock, local(2026, 11, 26, 23, 50));
+      assert.equal(fx.engine.counters.supplementaryRounds, rounds, "no re-reads after the cut-off");
+    } finally {
+      fx.close();
+    }
+  });
 });

@@ -405,12 +405,16 @@ export class CollectEngine {
     this.#logger.info({ day: yesterday, meters: missing.length }, "supplementary reading round");
   }
 
-  /** Meters added to the archive during the day: their missing frozen data now, with the day's round. */
+  /**
+   * Meters added to the archive during the day: their missing frozen data now, with the day's round. Also
+   * after the cut-off: the cut-off ends re-reads of meters that failed, and a meter entered at 23:00 has not
+   * had its first attempt yet (an installer expects to see it read, not to wait until tomorrow).
+   */
   #planArrived(now: number): void {
     if (this.#arrived.length === 0) return;
     const arrived = this.#arrived;
     this.#arrived = [];
-    if (this.#roundDay !== lastClosed("daily", now, this.#offset) || this.#pastCutoff()) return;
+    if (this.#roundDay !== lastClosed("daily", now, this.#offset)) return;
     for (const target of arrived) this.#enqueueFrozen(target, RANK.frozen);
     this.#logger.info({ meters: arrived.length }, "new meters: collecting their frozen data");
   }
