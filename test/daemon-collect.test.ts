@@ -82,7 +82,7 @@ describe("daemon --simulate-meters 2 --simulate-carrier 2: a master sets the arc
         parameterPollMs: 100,
       },
       // From midnight: the test must not wait for 00:05 when it happens to run just after midnight.
-      collect: { dailyStartMinute: 0 },
+      collect: { dailyStartMinute: 0, meterEvents: { pollMinutes: 30 } },
     });
     const at = daemon.listening;
     assert.ok(at);
@@ -99,6 +99,10 @@ describe("daemon --simulate-meters 2 --simulate-carrier 2: a master sets the arc
     assert.ok(daemon.collection, "no reading engine");
     assert.deepEqual(daemon.collection.engine.ports, [2, 31]);
     assert.ok(daemon.webProviders.reading, "the web gets the engine's reading figures");
+    const tasks = daemon.collection.tasks;
+    assert.equal(tasks.meterEvents?.config.pollMinutes, 30, "meter events follow the start-up file");
+    assert.ok(tasks.timeSync, "meter time installed");
+    assert.ok(tasks.meterSearch, "meter search installed");
   });
 
   it("collects each meter's own daily frozen record once the master set the archive", async () => {
@@ -170,5 +174,16 @@ describe("daemon --simulate-meters 2 --simulate-carrier 2: a master sets the arc
     assert.ok(
       (energy[0]?.value ?? 0) >= (model.daily[0]?.energies.positiveActive[0] ?? Number.POSITIVE_INFINITY),
     );
+  });
+
+  it("polls the meters for events through the daemon's channels (the first poll is each meter's baseline)", async () => {
+    const events = daemon.collection?.tasks.meterEvents;
+    assert.ok(events);
+    // Cover → ERC37 itself is shown on simulated time in test/collect-meter-events.test.ts: here a minute's
+    // poll interval would cost minutes of real time, so this checks the wiring: polls run and baselines land.
+    const watched = () => [1, 2].filter((pn) => daemon.core.store.meterWatch.get(pn, "status") !== undefined);
+    await eventually(() => watched().length === 2, "status-word baselines of both RS-485 meters");
+    assert.ok(events.counters.polls >= 2);
+    assert.equal(daemon.core.store.events.latest("important").filter((e) => e.erc === 33).length, 0);
   });
 });

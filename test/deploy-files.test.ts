@@ -15,6 +15,14 @@ it("the example start-up file is a valid daemon configuration", () => {
   assert.equal(config.dbPath, "/var/lib/opendcu/opendcu.sqlite");
   assert.equal(config.web?.listen.host, "127.0.0.1", "the web interface stays on localhost by default");
   assert.ok(config.uplink.connect);
+  assert.deepEqual(
+    config.field.serial.map((s) => s.port),
+    [2, 3],
+    "two RS-485 lines",
+  );
+  assert.ok(config.field.carrier, "a carrier module");
+  assert.equal(config.maintenance?.path, "/dev/ttyS1", "a serial maintenance port");
+  assert.ok(config.collect.meterSearch !== false && config.collect.meterSearch.dailyMinute === null);
 });
 
 it("the systemd unit: Type=exec, Restart=always, StateDirectory, dialout, hardening, run --config", () => {

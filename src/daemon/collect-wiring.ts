@@ -11,6 +11,7 @@
  */
 import type { MeterChannel } from "../channels/meter-channel.ts";
 import { CollectEngine } from "../collect/engine.ts";
+import { type EngineTasks, installEngineTasks } from "../collect/engine-tasks.ts";
 import { EngineFieldAccess } from "../collect/live.ts";
 import { lastClosed } from "../collect/periods.ts";
 import type { Clock } from "../common/clock.ts";
@@ -26,11 +27,13 @@ import type {
   WebProviders,
 } from "../web/providers.ts";
 import { StoreReadingStatus } from "../web/reading-status.ts";
-import type { CollectSettings } from "./collect-config.ts";
+import { type CollectSettings, engineTasksConfig } from "./collect-config.ts";
 
 export interface Collection {
   readonly engine: CollectEngine;
   readonly field: EngineFieldAccess;
+  /** Meter events, meter time and meter search on the same ports (each undefined when switched off). */
+  readonly tasks: EngineTasks;
   close(): void;
 }
 
@@ -50,7 +53,13 @@ export function startCollection(
   deps: CollectionDependencies,
 ): Collection | undefined {
   if (!settings.enabled || deps.channels.size === 0) return undefined;
-  const { enabled: _enabled, ...config } = settings;
+  const {
+    enabled: _enabled,
+    meterEvents: _events,
+    timeSync: _time,
+    meterSearch: _search,
+    ...config
+  } = settings;
   const engine = new CollectEngine({
     terminal: deps.core,
     channels: deps.channels,
@@ -61,11 +70,13 @@ export function startCollection(
   const field = new EngineFieldAccess(engine, deps.core);
   deps.dispatcher.field = field;
   deps.providers.reading = new EngineReadingStatus(engine, deps.core);
+  const tasks = installEngineTasks(engine, deps.core, engineTasksConfig(settings), deps.logger);
   engine.start();
   deps.logger.info({ module: "collect", ports: engine.ports }, "reading engine started");
   return {
     engine,
     field,
+    tasks,
     close() {
       if (deps.dispatcher.field === field) deps.dispatcher.field = undefined;
       engine.close();
