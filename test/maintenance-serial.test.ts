@@ -15,6 +15,7 @@ import { MasterStation } from "../src/sim/master/master-station.ts";
 import type { ByteStream } from "../src/transport/byte-stream.ts";
 import { openSerial } from "../src/transport/serial.ts";
 import { openPtyPair, type PtyPair } from "./support/socat-pty.ts";
+import { WebClient } from "./support/web-daemon.ts";
 
 async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -40,6 +41,7 @@ describe("serial maintenance port (socat pty, 9600 8N1)", { timeout: 30_000 }, (
       address: 9,
       uplink: { listen: { host: "127.0.0.1", port: 0 } },
       maintenance: { path: pty.a, baudRate: 9600, parity: "none" },
+      web: { listen: { host: "127.0.0.1", port: 0 } },
     });
     await until("the maintenance port to open", () => daemon.maintenance?.session !== undefined);
     line = await openSerial({ path: pty.b, baudRate: 9600, parity: "none" });
@@ -77,5 +79,23 @@ describe("serial maintenance port (socat pty, 9600 8N1)", { timeout: 30_000 }, (
     const today = daemon.core.store.traffic.today();
     assert.equal(today.downBytes, session.counters.bytesIn, "every byte in (the only link used)");
     assert.equal(today.upBytes, session.counters.bytesOut);
+  });
+
+  it("the web status shows the maintenance port open, with its frames", async () => {
+    const session = daemon.maintenance?.session;
+    assert.ok(session && daemon.web);
+    const web = new WebClient(`http://127.0.0.1:${daemon.web.port}`);
+    const { status, body } = await web.get<{ uplink: { maintenance?: Record<string, unknown> } }>(
+      "/api/status",
+    );
+    assert.equal(status, 200);
+    assert.deepEqual(body.uplink.maintenance, {
+      path: pty.a,
+      baudRate: 9600,
+      open: true,
+      framesIn: session.counters.framesIn,
+      framesOut: session.counters.framesOut,
+    });
+    assert.ok(session.counters.framesIn >= 2, "the handheld's frames are counted");
   });
 });

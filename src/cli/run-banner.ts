@@ -43,7 +43,21 @@ export function runBanner(daemon: DaemonHandle): string {
       ? `a simulated carrier network of ${config.field.simulateCarrier} nodes on port 31`
       : "",
   ].filter((t) => t !== "");
-  if (sim.length > 0) rows.push(["field", sim.join(", ")]);
+  const real = [
+    ...config.field.serial
+      .filter((line) => !(line.port === 2 && config.field.simulateMeters > 0))
+      .map((line) => `RS-485 port ${line.port} on ${line.path} (${line.baud} bd)`),
+    config.field.carrier !== undefined && config.field.simulateCarrier === 0
+      ? `carrier module on ${config.field.carrier.path} (port 31)`
+      : "",
+  ].filter((t) => t !== "");
+  if (sim.length + real.length > 0) rows.push(["field", [...sim, ...real].join(", ")]);
+  else rows.push(["field", "no meter lines configured (field.serial / field.carrier): nothing is read"]);
+  if (config.maintenance !== undefined)
+    rows.push([
+      "maintenance",
+      `${config.maintenance.path} ${config.maintenance.baudRate} bd (1376.1 for handheld units)`,
+    ]);
   rows.push(["archive", `${daemon.core.store.meters.count()} meters`]);
   if (config.modem !== undefined) rows.push(["modem", config.modem.port ?? "simulated"]);
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -62,6 +76,8 @@ export function runBanner(daemon: DaemonHandle): string {
       "Talk to it as a master station (in another terminal):",
       `  npm run opendcu -- master --connect ${target}${identity} clock`,
       `  npm run opendcu -- master --connect ${target}${identity} version`,
+      `  npm run opendcu -- master --connect ${target}${identity} meters list`,
+      `  npm run opendcu -- master --connect ${target}${identity} read daily --pn all --fn 161`,
     );
   }
   lines.push("", "Stop with Ctrl+C. The log follows as JSON lines on standard output.");

@@ -302,6 +302,9 @@ export async function startDaemon(
         uplink: uplinkStatusSource(
           () => uplink?.server,
           () => uplink?.client,
+          maintenance === undefined || serial === undefined
+            ? undefined
+            : { port: maintenance, path: serial.path, baudRate: serial.baudRate },
         ),
         providers: webProviders,
         logRing,

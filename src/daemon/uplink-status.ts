@@ -2,13 +2,28 @@
  * The uplink's state as the web interface and metrics show it: server mode is online while at least one
  * master is connected; client mode while the terminal is logged in.
  */
+
+import type { MaintenancePort } from "../uplink/maintenance-port.ts";
 import type { UplinkClient } from "../uplink/uplink-client.ts";
 import type { UplinkServer } from "../uplink/uplink-server.ts";
-import type { UplinkLinkState, UplinkStatus, UplinkStatusSource } from "../web/providers.ts";
+import type {
+  MaintenancePortStatus,
+  UplinkLinkState,
+  UplinkStatus,
+  UplinkStatusSource,
+} from "../web/providers.ts";
+
+/** The configured maintenance port and its settings, as the status shows them. */
+export interface MaintenanceView {
+  readonly port: MaintenancePort;
+  readonly path: string;
+  readonly baudRate: number;
+}
 
 export function uplinkStatusSource(
   currentServer: () => UplinkServer | undefined,
   currentClient: () => UplinkClient | undefined,
+  maintenance?: MaintenanceView,
 ): UplinkStatusSource {
   return {
     status(): UplinkStatus {
@@ -51,7 +66,19 @@ export function uplinkStatusSource(
         ...(server === undefined ? {} : { listen: { host: server.host, port: server.port } }),
         ...(connect === undefined ? {} : { connect }),
         live,
+        ...(maintenance === undefined ? {} : { maintenance: maintenanceStatus(maintenance) }),
       };
     },
+  };
+}
+
+function maintenanceStatus(view: MaintenanceView): MaintenancePortStatus {
+  const session = view.port.session;
+  return {
+    path: view.path,
+    baudRate: view.baudRate,
+    open: session !== undefined,
+    framesIn: session?.counters.framesIn ?? 0,
+    framesOut: session?.counters.framesOut ?? 0,
   };
 }

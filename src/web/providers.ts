@@ -33,6 +33,18 @@ export interface UplinkStatus {
     readonly requestsDropped: number;
     readonly outboundDropped: number;
   };
+  /** The local serial maintenance port (handheld units), when configured. */
+  readonly maintenance?: MaintenancePortStatus;
+}
+
+export interface MaintenancePortStatus {
+  readonly path: string;
+  readonly baudRate: number;
+  /** The device is open (a handheld can talk); false while it is missing and being retried. */
+  readonly open: boolean;
+  /** Frames of the session on the open port. */
+  readonly framesIn: number;
+  readonly framesOut: number;
 }
 
 export interface UplinkStatusSource {

@@ -259,6 +259,13 @@ async function loadStatus() {
     ["Master", u.connect ? `${u.connect.host}:${u.connect.port}` : "—"],
     ["Connections", u.sessions],
     ["Frames in / out", `${u.live.framesIn} / ${u.live.framesOut}`],
+    [
+      "Maintenance port",
+      u.maintenance
+        ? `${u.maintenance.path} ${u.maintenance.baudRate} bd, ${u.maintenance.open ? "open" : "not available"}, ` +
+          `frames ${u.maintenance.framesIn} / ${u.maintenance.framesOut}`
+        : "none",
+    ],
   ]);
   fillList($("#status-traffic"), [
     ["Today up / down", `${bytes(s.traffic.today.upBytes)} / ${bytes(s.traffic.today.downBytes)}`],
