@@ -12,6 +12,7 @@
  */
 import type { Clock, TimerHandle } from "../common/clock.ts";
 import type { Logger } from "../common/logger.ts";
+import type { Body } from "../protocol/gw1376-2/fields.ts";
 import { FrameSplitter } from "../protocol/gw1376-2/splitter.ts";
 import type { ByteStream } from "../transport/byte-stream.ts";
 import type { CarrierModule, ModuleArchive, ModuleEffect } from "./carrier-module.ts";
@@ -69,6 +70,14 @@ export class CarrierModuleDriver {
     this.#timers.clear();
     for (const t of this.#pendingSends) t.cancel();
     this.#pendingSends.clear();
+  }
+
+  /**
+   * Makes the module send an AFN06 report of the test's choosing (a fault behaviour: a module that reports
+   * malformed addresses, unknown protocols or the same node again), confirmed and resent like its own.
+   */
+  injectReport(fn: number, body: Body): void {
+    this.#apply(this.module.report(fn, body));
   }
 
   /** Resolves when every write handed to the stream so far has completed. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decodeMessageBytes, downAnswer, downRequest } from "../protocol/gw1376-2/message.ts";
+import { confirmBody, decodeMessageBytes, downAnswer, downRequest } from "../protocol/gw1376-2/message.ts";
 import { CarrierModule, type ModuleEffect } from "./carrier-module.ts";
 import { PlcNetwork, seededRandom } from "./carrier-network.ts";
 
@@ -125,4 +125,71 @@ test("state machine: router-led walk asks, reads, reports, and finishes with AFN
   assert.deepEqual(done.message.value.body, { change: 1 });
   assert.equal(module.routing, "idle");
   assert.ok(effects.length > 0);
+});
+
+test("state machine: registration reports nodes present at the start and nodes that join during the window", () => {
+  const network = new PlcNetwork(seededRandom(3));
+  const meter = echoMeter(Uint8Array.of(1));
+  network.add({ address: "000000000001", meter });
+  network.add({ address: "000000000002", meter });
+  network.add({ address: "000000000003", meter, online: false });
+  const module = new CarrierModule(network, {
+    registrationFindWindowMs: 20_000,
+    registrationScanMs: 10_000,
+    registrationReport: "F1",
+  });
+  module.archive.set("000000000001", { address: "000000000001", protocol: 2 });
+  // A pure state machine: play the timers by hand, in time order, as the driver would.
+  const timers = new Map<string, number>();
+  let now = 0;
+  const reported: string[] = [];
+  const apply = (effects: readonly ModuleEffect[]): void => {
+    for (const e of effects) {
+      if (e.kind === "timer") timers.set(e.name, now + e.ms);
+      else if (e.kind === "cancel") timers.delete(e.name);
+      else if (e.kind === "send") {
+        const m = decodeMessageBytes(e.bytes);
+        if (m.ok && m.value.afn === 0x06 && m.value.fn === 1) {
+          for (const n of m.value.body.nodes as { address: string }[]) reported.push(`${n.address}@${now}`);
+          // The DCU confirms every report at once.
+          apply(module.handleFrame(downAnswer(0x00, 1, confirmBody(0), m.value.info.seq)));
+        }
+      }
+    }
+  };
+  apply(
+    module.handleFrame(
+      downRequest(0x11, 5, { start: "261126080000", durationMinutes: 1, retries: 1, slots: 8 }, 5),
+    ),
+  );
+  assert.equal(module.registrationActive, true);
+  const step = (until: number): void => {
+    for (;;) {
+      const next = [...timers.entries()].sort((a, b) => a[1] - b[1])[0];
+      if (next === undefined || next[1] > until) break;
+      timers.delete(next[0]);
+      now = next[1];
+      apply(module.handleTimer(next[0]));
+    }
+    now = until;
+  };
+  step(25_000);
+  // Node 2 (present, unarchived) found within the find window; node 1 (archived) and 3 (offline) not.
+  assert.equal(reported.length, 1);
+  assert.match(reported[0] ?? "", /^000000000002@/);
+  // Node 3 powers on and node 4 is installed while the window is open: both found before it ends.
+  (network.get("000000000003") as { online: boolean }).online = true;
+  network.add({ address: "000000000004", meter });
+  step(60_000);
+  assert.deepEqual(reported.map((r) => r.split("@")[0]).sort(), [
+    "000000000002",
+    "000000000003",
+    "000000000004",
+  ]);
+  assert.ok(
+    reported.every((r) => Number(r.split("@")[1]) <= 60_000),
+    reported.join(" "),
+  );
+  assert.equal(module.registrationActive, false, "the window closed at its end");
+  assert.deepEqual([...module.registered.keys()].sort(), ["000000000002", "000000000003", "000000000004"]);
 });

@@ -56,6 +56,11 @@ export interface CarrierModuleOptions {
   readonly routerGapMs?: number;
   /** Registration: each unregistered node is found at a random time within min(duration, this), ms. */
   readonly registrationFindWindowMs?: number;
+  /**
+   * Registration: how often the network is looked at again for nodes that joined during the window (powered
+   * on, newly installed), ms; 0 = only the nodes present when the window opened.
+   */
+  readonly registrationScanMs?: number;
   /** Registration: report found nodes with AFN06 F4 (device type) or F1. [L] */
   readonly registrationReport?: "F4" | "F1";
   /** Reply to a failed AFN13 read: empty AFN13 answer, AFN00 deny (slave no answer), or nothing. [L] */
@@ -101,12 +106,36 @@ const DEFAULTS = {
   routerRounds: 2,
   routerGapMs: 10,
   registrationFindWindowMs: 60_000,
+  registrationScanMs: 15_000,
   registrationReport: "F4" as const,
   monitorFailure: "empty" as const,
   timeScale: 1,
 };
 
 type Resolved = Required<CarrierModuleOptions>;
+
+/** One registration window (AFN11 F5) as the module runs it; times are ms since the window opened. */
+interface RegistrationRun {
+  readonly active: boolean;
+  readonly durationMs: number;
+  /** Time of the last registration event handled (find or scan). */
+  nowMs: number;
+  /** Time of the last network scan. */
+  scanAtMs: number;
+  /** Nodes still to be found, earliest first. */
+  readonly queue: { readonly address: string; readonly at: number }[];
+  /** Every node queued in this window (found or not yet), so none is reported twice. */
+  readonly scheduled: Set<string>;
+}
+
+const IDLE_REGISTRATION: RegistrationRun = {
+  active: false,
+  durationMs: 0,
+  nowMs: 0,
+  scanAtMs: 0,
+  queue: [],
+  scheduled: new Set(),
+};
 
 /** Module-initiated frames waiting behind the outstanding one, at most. */
 const MAX_OUTBOX = 1024;
@@ -126,7 +155,7 @@ export class CarrierModule {
   #routerNodes = new Map<string, RouterNodeState>();
   #routerRound = 1;
   #routerCurrent: string | undefined;
-  #registration: { active: boolean; pending: string[] } = { active: false, pending: [] };
+  #registration: RegistrationRun = IDLE_REGISTRATION;
   #outstanding: Outstanding | undefined;
   /** Module-initiated frames waiting for the line (one outstanding at a time). */
   #outbox: { bytes: Uint8Array; seq: number; awaits: "confirm" | "afn14"; thenAskAgain: boolean }[] = [];
@@ -222,6 +251,8 @@ export class CarrierModule {
         return this.#routerPlcDone();
       case "registration-find":
         return this.#registrationFind();
+      case "registration-scan":
+        return this.#registrationScan();
       case "registration-end":
         return this.#registrationEnd();
       case "plc-free":
@@ -702,36 +733,76 @@ export class CarrierModule {
   #startRegistration(m: Message): ModuleEffect[] {
     const seq = m.info.seq;
     const durationMs = this.#scaled((m.body.durationMinutes as number) * 60_000);
-    const window = Math.min(durationMs, this.#scaled(this.options.registrationFindWindowMs));
-    const found: { address: string; at: number }[] = [];
-    for (const node of this.network.nodes()) {
-      if (!node.online || this.archive.has(node.address)) continue;
-      found.push({ address: node.address, at: this.network.random() * window });
-    }
-    found.sort((a, b) => a.at - b.at);
-    this.#registration = { active: true, pending: found.map((f) => f.address) };
-    this.#findTimes = found.map((f) => f.at);
+    const scanMs = this.#scaled(this.options.registrationScanMs);
+    const r: RegistrationRun = {
+      active: true,
+      durationMs,
+      nowMs: 0,
+      scanAtMs: 0,
+      queue: [],
+      scheduled: new Set(),
+    };
+    this.#registration = r;
+    this.#scheduleJoiners(r);
     const effects: ModuleEffect[] = [
       this.#confirm(seq),
       { kind: "timer", name: "registration-end", ms: durationMs },
+      ...this.#nextFind(r),
     ];
-    if (found.length > 0) effects.push({ kind: "timer", name: "registration-find", ms: found[0]?.at ?? 0 });
+    if (scanMs > 0 && scanMs < durationMs)
+      effects.push({ kind: "timer", name: "registration-scan", ms: scanMs });
     return effects;
   }
 
-  #findTimes: number[] = [];
+  /**
+   * Queues every online node that is neither in the archive nor already queued in this run, each found at a
+   * random time within min(time left, find window): nodes present at the start and nodes that joined later
+   * (powered on, installed) are handled alike.
+   */
+  #scheduleJoiners(r: RegistrationRun): void {
+    const window = Math.min(r.durationMs - r.nowMs, this.#scaled(this.options.registrationFindWindowMs));
+    for (const node of this.network.nodes()) {
+      if (!node.online || this.archive.has(node.address) || r.scheduled.has(node.address)) continue;
+      r.scheduled.add(node.address);
+      r.queue.push({ address: node.address, at: r.nowMs + this.network.random() * window });
+    }
+    r.queue.sort((a, b) => a.at - b.at);
+  }
+
+  /** The timer for the next find (replacing any set before: the queue may have changed). */
+  #nextFind(r: RegistrationRun): ModuleEffect[] {
+    const next = r.queue[0];
+    return next === undefined
+      ? [{ kind: "cancel", name: "registration-find" }]
+      : [{ kind: "timer", name: "registration-find", ms: Math.max(0, next.at - r.nowMs) }];
+  }
+
+  #registrationScan(): ModuleEffect[] {
+    const r = this.#registration;
+    if (!r.active) return [];
+    const scanMs = this.#scaled(this.options.registrationScanMs);
+    r.scanAtMs += scanMs;
+    r.nowMs = Math.max(r.nowMs, r.scanAtMs);
+    this.#scheduleJoiners(r);
+    const effects = this.#nextFind(r);
+    if (r.scanAtMs + scanMs < r.durationMs)
+      effects.push({ kind: "timer", name: "registration-scan", ms: scanMs });
+    return effects;
+  }
 
   #registrationFind(): ModuleEffect[] {
-    if (!this.#registration.active) return [];
-    const address = this.#registration.pending.shift();
-    const at = this.#findTimes.shift() ?? 0;
-    if (!address) return [];
+    const r = this.#registration;
+    if (!r.active) return [];
+    const found = r.queue.shift();
+    if (!found) return [];
+    r.nowMs = Math.max(r.nowMs, found.at);
+    const address = found.address;
     const node = this.network.get(address);
     const effects: ModuleEffect[] = [];
-    if (node && !this.archive.has(address)) {
+    // A node that left again (or that the DCU added meanwhile) is not reported.
+    if (node?.online && !this.archive.has(address)) {
       const entry = { address, protocol: node.protocol };
       this.registered.set(address, entry);
-      const seq = this.#nextSeq();
       const index = this.registered.size;
       const body: Body =
         this.options.registrationReport === "F4"
@@ -741,15 +812,20 @@ export class CarrierModule {
               ],
             }
           : { nodes: [{ address, protocol: node.protocol, index }] };
-      const fn = this.options.registrationReport === "F4" ? 4 : 1;
-      effects.push(
-        ...this.#send(upFrame(0x06, fn, body, seq, { prm: true, mode: this.options.mode }), seq, "confirm"),
-      );
+      effects.push(...this.report(this.options.registrationReport === "F4" ? 4 : 1, body));
     }
-    const nextAt = this.#findTimes[0];
-    if (nextAt !== undefined)
-      effects.push({ kind: "timer", name: "registration-find", ms: Math.max(0, nextAt - at) });
+    effects.push(...this.#nextFind(r));
     return effects;
+  }
+
+  /**
+   * Sends a module-initiated AFN06 report (confirmed and resent like any other). The registration run uses
+   * it; tests use it through the driver to play a module that reports garbage (bad addresses, unknown
+   * protocols, repeats).
+   */
+  report(fn: number, body: Body): ModuleEffect[] {
+    const seq = this.#nextSeq();
+    return this.#send(upFrame(0x06, fn, body, seq, { prm: true, mode: this.options.mode }), seq, "confirm");
   }
 
   #registrationEnd(): ModuleEffect[] {
@@ -759,22 +835,13 @@ export class CarrierModule {
 
   #stopRegistration(report: boolean): ModuleEffect[] {
     const wasActive = this.#registration.active;
-    this.#registration = { active: false, pending: [] };
-    this.#findTimes = [];
+    this.#registration = IDLE_REGISTRATION;
     const effects: ModuleEffect[] = [
       { kind: "cancel", name: "registration-find" },
+      { kind: "cancel", name: "registration-scan" },
       { kind: "cancel", name: "registration-end" },
     ];
-    if (report && wasActive) {
-      const seq = this.#nextSeq();
-      effects.push(
-        ...this.#send(
-          upFrame(0x06, 3, { change: ROUTE_CHANGE.searchDone }, seq, { prm: true, mode: this.options.mode }),
-          seq,
-          "confirm",
-        ),
-      );
-    }
+    if (report && wasActive) effects.push(...this.report(3, { change: ROUTE_CHANGE.searchDone }));
     return effects;
   }
 
