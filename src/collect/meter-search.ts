@@ -21,6 +21,7 @@
  */
 
 import type { ArchiveNode } from "../channels/carrier/carrier-client.ts";
+import { addressProblem } from "../channels/carrier/registration-report.ts";
 import type { ProbeOutcome } from "../channels/rs485/rs485-channel.ts";
 import type { Clock } from "../common/clock.ts";
 import { type Logger, silentLogger } from "../common/logger.ts";
@@ -110,9 +111,12 @@ export function narrow(pattern: string): string[] {
   return [];
 }
 
-/** 1376.2 node protocol (1 = DL/T 645-1997, 2 = DL/T 645-2007) → edition; others read as 2007 [M]. */
-function editionOfNode(protocol: number): Dlt645Edition {
-  return protocol === 1 ? "1997" : "2007";
+/**
+ * 1376.2 node protocol (1 = DL/T 645-1997, 2 = DL/T 645-2007) → edition; undefined for the others (0
+ * transparent, 3 DL/T 698.45, unassigned): no DL/T 645 meter the engine could read, so not a found meter.
+ */
+function editionOfNode(protocol: number): Dlt645Edition | undefined {
+  return protocol === 1 ? "1997" : protocol === 2 ? "2007" : undefined;
 }
 
 export interface MeterSearchDeps {
@@ -258,6 +262,8 @@ export class MeterSearchPlanner implements Planner {
       this.#deps.store.kv.delete(ROUND_KEY(port));
       return;
     }
+    // Stopped meanwhile (restart): the round stays as persisted and resumes in the next process.
+    if (!this.#deps.isOpen()) return;
     const after = this.round(port);
     const finished =
       after !== undefined &&
@@ -307,12 +313,24 @@ export class MeterSearchPlanner implements Planner {
   }
 
   async #carrierSlice(port: number, channel: NodeSearcher, round: RoundState): Promise<void> {
-    const { clock, store } = this.#deps;
-    const left = Math.ceil(((round.carrierUntil ?? 0) - clock.now()) / 60_000);
-    if (left <= 0) return;
-    const minutes = Math.min(left, this.config.sliceMinutes);
+    const { clock, store, logger } = this.#deps;
+    // Whole minutes (AFN11 F5 counts minutes), never past the round's end: the window is time-boxed.
+    const minutes = Math.min(
+      Math.floor(((round.carrierUntil ?? 0) - clock.now()) / 60_000),
+      this.config.sliceMinutes,
+    );
+    if (minutes <= 0) return;
     await channel.searchNodes(minutes, (node) => {
+      // The channel checks what the module reports; checked again here because any searcher may be plugged
+      // in, and a wrong address would end up in ERC35 and, in mode 1, in the archive.
+      const problem = addressProblem(node.address);
       const edition = editionOfNode(node.protocol);
+      if (problem !== undefined || edition === undefined) {
+        logger.warn({ port, node }, `meter search: node ignored (${problem ?? "protocol not read"})`);
+        return;
+      }
+      // A window still open after the engine stopped (a restart) must not write to a store being closed.
+      if (!this.#deps.isOpen()) return;
       store.transaction(() => {
         const current = this.round(port) ?? round;
         if (!current.found.some((f) => f.address === node.address))

@@ -36,6 +36,7 @@ import type {
 } from "../meter-channel.ts";
 import { RequestQueue } from "../request-queue.ts";
 import { archiveFingerprint } from "./archive-target.ts";
+import type { RegistrationPolicy } from "./registration-report.ts";
 import {
   type ArchiveNode,
   CarrierClient,
@@ -66,6 +67,8 @@ export interface CarrierChannelOptions {
   readonly resetModule?: () => Promise<void>;
   readonly client?: CarrierClientOptions;
   readonly timing?: Partial<CarrierTiming>;
+  /** Which registration reports and nodes a meter search takes (default: registration-report.ts). */
+  readonly registration?: RegistrationPolicy;
   /** Requests waiting at most (default 256). */
   readonly queueCapacity?: number;
 }
@@ -110,6 +113,8 @@ export interface CarrierCounters {
   routePauses: number;
   busyDenials: number;
   nodeNoAnswer: number;
+  /** Nodes from registration reports not taken (malformed address, protocol, device type, repeat). */
+  searchRejected: number;
   expired: number;
   queueDropped: number;
 }
@@ -141,6 +146,7 @@ export class CarrierChannel implements MeterChannel {
     routePauses: 0,
     busyDenials: 0,
     nodeNoAnswer: 0,
+    searchRejected: 0,
     expired: 0,
     queueDropped: 0,
   };
@@ -169,6 +175,8 @@ export class CarrierChannel implements MeterChannel {
   #syncAgain = false;
   #lastSync: SyncResult | undefined;
   #pollTimer: TimerHandle | undefined;
+  /** Registration windows open now (ended early when the channel closes). */
+  readonly #searches = new Set<AbortController>();
   // Router-led reading
   #routerLed = false;
   #routePaused = false;
@@ -318,6 +326,7 @@ export class CarrierChannel implements MeterChannel {
     this.#pollTimer?.cancel();
     this.#syncTimer?.cancel();
     this.#syncRun?.abort.abort();
+    for (const search of this.#searches) search.abort();
     for (const job of this.#queue.takeWhere(() => true)) this.#settle(job, "unavailable", "channel closed");
     for (const wake of this.#readyWaiters.splice(0)) wake();
     await this.#pump;
@@ -366,33 +375,48 @@ export class CarrierChannel implements MeterChannel {
     }
   }
 
-  /** Meter search over the power line: the module's registration window (AFN11 F5/F6), nodes it reports. */
+  /**
+   * Meter search over the power line: one registration window of `durationMinutes` (AFN11 F5 … F6); every
+   * node the module reports that passes the checks (registration-report.ts) is handed to `onFound` once, as
+   * it arrives. Resolves when the window ends (or at once, not completed, if the module cannot be reached or
+   * refuses the window); `signal` ends the window early.
+   */
   async searchNodes(
     durationMinutes: number,
     onFound?: (node: ArchiveNode) => void,
+    signal?: AbortSignal,
   ): Promise<{ found: ArchiveNode[]; completed: boolean }> {
     const client = await this.#readyClient();
-    if (client === undefined) return { found: [], completed: false };
-    const seen = new Set<string>();
-    const unsubscribe = client.onReport((m) => {
-      if (m.afn !== 0x06 || (m.fn !== 1 && m.fn !== 4)) return;
-      for (const n of (m.body.nodes as readonly { address: string; protocol: number }[]) ?? []) {
-        if (seen.has(n.address)) continue;
-        seen.add(n.address);
-        try {
-          onFound?.({ address: n.address, protocol: n.protocol });
-        } catch (error) {
-          this.#logger.error({ error: String(error) }, "search handler failed");
-        }
+    if (client === undefined || signal?.aborted === true) return { found: [], completed: false };
+    // Closing the channel ends the window at once (not minutes later, when its time is up).
+    const stop = new AbortController();
+    const forward = (): void => stop.abort();
+    signal?.addEventListener("abort", forward, { once: true });
+    this.#searches.add(stop);
+    const safeFound = (node: ArchiveNode): void => {
+      try {
+        onFound?.(node);
+      } catch (error) {
+        this.#logger.error({ error: String(error), node: node.address }, "search handler failed");
       }
-    });
+    };
     try {
-      return await this.#moduleCall(() => client.register(durationMinutes));
+      return await this.#moduleCall(() =>
+        client.register(durationMinutes, {
+          onFound: safeFound,
+          onRejected: () => {
+            this.counters.searchRejected++;
+          },
+          ...(this.#options.registration === undefined ? {} : { policy: this.#options.registration }),
+          signal: stop.signal,
+        }),
+      );
     } catch (error) {
       this.#logger.warn({ error: String(error) }, "carrier registration failed");
       return { found: [], completed: false };
     } finally {
-      unsubscribe();
+      this.#searches.delete(stop);
+      signal?.removeEventListener("abort", forward);
     }
   }
 

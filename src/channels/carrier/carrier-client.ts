@@ -25,6 +25,7 @@ import {
 } from "../../protocol/gw1376-2/message.ts";
 import { FrameSplitter } from "../../protocol/gw1376-2/splitter.ts";
 import type { ByteStream } from "../../transport/byte-stream.ts";
+import { type RegistrationPolicy, type RejectedNode, registrationNodes } from "./registration-report.ts";
 
 export type CarrierFailure = "timeout" | "deny" | "closed" | "bad-answer" | "aborted";
 
@@ -112,6 +113,8 @@ export class CarrierClient {
     reportsConfirmed: 0,
     duplicateReports: 0,
     routerRequests: 0,
+    /** Nodes in registration reports that were not taken (bad address, protocol, device type, repeat). */
+    nodesRejected: 0,
   };
   masterAddress = "000000000000";
   readonly #stream: ByteStream;
@@ -486,13 +489,24 @@ export class CarrierClient {
   }
 
   /**
-   * Registration (meter search): activates slave-node registration for `durationMinutes`, collects the nodes
-   * the module reports (AFN06 F1/F4) until it reports the search done (AFN06 F3) or the duration (+ grace)
-   * passes, then stops registration.
+   * Registration (meter search): activates slave-node registration (AFN11 F5) for `durationMinutes` and hands
+   * over every node the module reports (AFN06 F1/F4, checked by `registrationNodes`; each address once) until
+   * the window ends, then stops registration with AFN11 F6. The DCU keeps the time box itself: the window
+   * ends when the duration has passed since the module confirmed F5, when the module reports the search done
+   * (AFN06 F3 = 2), or when `signal` aborts — and F6 is sent in every case, so a module that overruns its
+   * window or whose "done" report was lost is not left registering (F6 to an idle module is a no-op; a deny
+   * of it is logged, not fatal). `completed` is false only when aborted.
    */
   async register(
     durationMinutes: number,
-    opts: { waitMs?: number; retries?: number; slots?: number } = {},
+    opts: {
+      retries?: number;
+      slots?: number;
+      signal?: AbortSignal;
+      policy?: RegistrationPolicy;
+      onFound?: (node: ArchiveNode) => void;
+      onRejected?: (node: RejectedNode) => void;
+    } = {},
   ): Promise<{ found: ArchiveNode[]; completed: boolean }> {
     const found = new Map<string, ArchiveNode>();
     let finish: (completed: boolean) => void = () => {};
@@ -500,30 +514,48 @@ export class CarrierClient {
       finish = resolve;
     });
     const unsubscribe = this.onReport((m) => {
-      if (m.fn === 1 || m.fn === 4) {
-        for (const n of m.body.nodes as readonly Body[]) {
-          const address = n.address as string;
-          found.set(address, { address, protocol: n.protocol as number });
-        }
-      } else if (m.fn === 3 && m.body.change === ROUTE_CHANGE.searchDone) {
-        finish(true);
+      if (m.fn === 3) {
+        if (m.body.change === ROUTE_CHANGE.searchDone) finish(true);
+        return;
+      }
+      const { nodes, rejected } = registrationNodes(m, opts.policy);
+      for (const r of rejected) {
+        this.counters.nodesRejected++;
+        this.#options.logger?.warn({ ...r, fn: m.fn }, "carrier: registration report rejected");
+        opts.onRejected?.(r);
+      }
+      for (const node of nodes) {
+        // A module may report a node again (a later report, a resend under a new sequence number).
+        if (found.has(node.address)) continue;
+        found.set(node.address, node);
+        opts.onFound?.(node);
       }
     });
-    const waitMs = opts.waitMs ?? durationMinutes * 60_000 + 30_000;
-    const timer = this.#clock.setTimer(waitMs, () => finish(false));
+    const abort = (): void => finish(false);
+    opts.signal?.addEventListener("abort", abort, { once: true });
+    let timer: TimerHandle | undefined;
     try {
+      if (opts.signal?.aborted === true) return { found: [], completed: false };
       await this.command(0x11, 5, {
         start: clockDigits(this.#clock.now()),
         durationMinutes,
         retries: opts.retries ?? 1,
         slots: opts.slots ?? 8,
       });
+      timer = this.#clock.setTimer(durationMinutes * 60_000, () => finish(true));
       const completed = await done;
-      if (!completed) await this.command(0x11, 6);
+      try {
+        await this.command(0x11, 6);
+      } catch (error) {
+        // Only a deny is tolerated (a module that ended the window by itself may refuse the stop).
+        if (!(error instanceof CarrierError) || error.reason !== "deny") throw error;
+        this.#options.logger?.warn({ error: String(error) }, "carrier: stop registration (AFN11 F6) refused");
+      }
       return { found: [...found.values()], completed };
     } finally {
-      timer.cancel();
+      timer?.cancel();
       unsubscribe();
+      opts.signal?.removeEventListener("abort", abort);
     }
   }
 }
