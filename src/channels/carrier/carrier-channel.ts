@@ -36,7 +36,6 @@ import type {
 } from "../meter-channel.ts";
 import { RequestQueue } from "../request-queue.ts";
 import { archiveFingerprint } from "./archive-target.ts";
-import type { RegistrationPolicy } from "./registration-report.ts";
 import {
   type ArchiveNode,
   CarrierClient,
@@ -49,6 +48,7 @@ import {
   type RouterRequest,
   type SyncResult,
 } from "./carrier-client.ts";
+import type { RegistrationPolicy } from "./registration-report.ts";
 
 export interface CarrierChannelOptions {
   /** 1376.1 port number (default 31). */
