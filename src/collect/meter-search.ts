@@ -7,7 +7,10 @@
  *       a frame  → exactly one meter matches: found (its own address is in the answer)
  *       garbage  → several answered at once (collision): fix the next byte, lowest first, to each BCD value
  *                  00..99 and probe those patterns
- *   carrier: the module's registration window (AFN11 F5, nodes reported in AFN06) for the remaining time.
+ *   carrier: the module's registration window (AFN11 F5 … F6, CarrierChannel.searchNodes), one window per
+ *            slice of at most `sliceMinutes` and never past the round's end; the nodes the module reports
+ *            (AFN06 F1/F4, checked by channels/carrier/registration-report.ts) are handled as they arrive. A
+ *            module reports every unregistered node again in each window: ERC35 stays once per address.
  *
  * A search round is time-boxed (each slice holds the bus for at most `sliceMinutes`, then yields to other
  * work; the whole round ends after `roundMinutes`) and resumable: the patterns still to probe (the cursor) and

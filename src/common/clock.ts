@@ -51,7 +51,10 @@ export class ManualClock implements Clock {
 
   setTimer(ms: number, callback: () => void): TimerHandle {
     const timer: PendingTimer = {
-      at: this.#now + Math.max(0, ms),
+      // Whole milliseconds, like Node's timers and Date.now(): a fractional delay (a paced serial line's
+      // byte time) must not make now() fractional, which no real clock returns and the store's INTEGER
+      // time columns refuse.
+      at: Math.ceil(this.#now + Math.max(0, ms)),
       seq: this.#seq++,
       callback,
       cancelled: false,

@@ -107,13 +107,16 @@ export class SimulatedCarrier {
   /** The DCU end of a fresh link to the module (the previous link is dropped). */
   async open(): Promise<ByteStream> {
     this.opens++;
-    this.#driver?.stop();
     await this.#link?.dcu.close();
     const link = createCarrierLink(this.#options.clock, { baud: this.#options.baud ?? 9600 });
     this.#link = link;
-    const driver = new CarrierModuleDriver(this.#module, link.module, this.#options.clock);
-    this.#driver = driver;
-    if (!this.#hung) driver.start();
+    // The same module on a new line carries on where it was (a hung one stays mute until reset).
+    if (this.#driver !== undefined) this.#driver.attach(link.module);
+    else {
+      const driver = new CarrierModuleDriver(this.#module, link.module, this.#options.clock);
+      this.#driver = driver;
+      if (!this.#hung) driver.start();
+    }
     return link.dcu;
   }
 

@@ -34,10 +34,10 @@ export class CarrierModuleDriver {
   readonly module: CarrierModule;
   readonly faults: ModuleFaults = { dropNext: 0, lateMs: 0, lateCount: 0 };
   readonly counters = { sent: 0, dropped: 0, delayed: 0 };
-  readonly #stream: ByteStream;
+  #stream: ByteStream;
   readonly #clock: Clock;
   readonly #options: CarrierModuleDriverOptions;
-  readonly #splitter = new FrameSplitter();
+  #splitter = new FrameSplitter();
   readonly #timers = new Map<string, TimerHandle>();
   readonly #pendingSends = new Set<TimerHandle>();
   #writeChain: Promise<void> = Promise.resolve();
@@ -60,6 +60,22 @@ export class CarrierModuleDriver {
     this.#unsubscribe = this.#stream.onData((chunk) => {
       for (const frame of this.#splitter.push(chunk)) this.#apply(this.module.handleFrame(frame));
     });
+  }
+
+  /**
+   * Moves the module to a new line (the DCU re-opened its port, e.g. after a restart of the terminal) without
+   * touching its timers: like a real module, whose UART peer went away and came back, it carries on — a
+   * report nobody confirmed is resent on the new line, a registration window keeps running. (Stopping the
+   * driver instead would leave the module waiting for a confirm whose resend timer was cancelled, so it
+   * would never report again.)
+   */
+  attach(stream: ByteStream): void {
+    const listening = this.#unsubscribe !== undefined;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#stream = stream;
+    this.#splitter = new FrameSplitter();
+    if (listening) this.start();
   }
 
   /** Stops listening and cancels every timer (the module state stays as it is). */
