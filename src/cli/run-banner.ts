@@ -59,7 +59,14 @@ export function runBanner(daemon: DaemonHandle): string {
       `${config.maintenance.path} ${config.maintenance.baudRate} bd (1376.1 for handheld units)`,
     ]);
   rows.push(["archive", `${daemon.core.store.meters.count()} meters`]);
-  if (config.modem !== undefined) rows.push(["modem", config.modem.port ?? "simulated"]);
+  if (config.modem !== undefined)
+    rows.push([
+      "modem",
+      config.modem.port ??
+        (config.modem.modemManager === undefined
+          ? "simulated"
+          : `through ModemManager (${config.modem.modemManager.mmcli} -m ${config.modem.modemManager.modem})`),
+    ]);
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = [`opendcu ${pkg.version} is running`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)];
   if (listen !== undefined) {

@@ -100,16 +100,33 @@ export const DAEMON_CONFIG_SCHEMA = z.object({
   /**
    * The cellular module's AT port (terminal/modem): identity and signal are read at start and every
    * `refreshSeconds`, stored, shown on the web interface and served as AFN09 F9. `simulate` runs a simulated
-   * modem instead of a serial port (demos, tests).
+   * modem instead of a serial port (demos, tests). `modemManager` reads the same through the host's
+   * ModemManager (`mmcli`) where it owns the modem's ports.
    */
   modem: z
     .object({
       port: z.string().min(1).optional(),
       baud: z.number().int().min(300).max(921_600).default(115_200),
       simulate: z.boolean().default(false),
+      modemManager: z
+        .object({
+          /** The mmcli command (a path when it is not on PATH). */
+          mmcli: z.string().min(1).default("mmcli"),
+          /** Which modem: "any" (the first) or ModemManager's index. */
+          modem: z
+            .string()
+            .regex(/^(any|\d{1,4})$/, "any or an index")
+            .default("any"),
+        })
+        .optional(),
       refreshSeconds: z.number().int().min(10).max(86_400).default(300),
     })
-    .refine((m) => m.port !== undefined || m.simulate, { message: "give modem.port or set modem.simulate" })
+    .refine(
+      (m) => [m.port !== undefined, m.simulate, m.modemManager !== undefined].filter(Boolean).length === 1,
+      {
+        message: "give exactly one of modem.port, modem.simulate and modem.modemManager",
+      },
+    )
     .optional(),
   /** Periodic self-check (terminal/self-check.ts): ERC21 and the alarm indicator when a limit is crossed. */
   selfCheck: z

@@ -1,11 +1,13 @@
 /**
- * The cellular module's AT port for the daemon: a serial line (8N1, as modems use) or, for demos and tests,
- * a simulated modem on an in-memory pipe. Returns the monitor that refreshes and stores the module info.
+ * The cellular module for the daemon: its AT port on a serial line (8N1, as modems use), the host's
+ * ModemManager (mmcli) when it owns the modem, or, for demos and tests, a simulated modem on an in-memory
+ * pipe. Returns the monitor that refreshes and stores the module info.
  */
 import type { Clock } from "../common/clock.ts";
 import type { Logger } from "../common/logger.ts";
 import { SimulatedAtModem } from "../sim/at-modem.ts";
 import type { KvRepository } from "../store/kv-repo.ts";
+import { mmcliRunner, readModemManagerInfo } from "../terminal/modem/modem-manager.ts";
 import { ModemMonitor } from "../terminal/modem/modem-monitor.ts";
 import type { ByteStream } from "../transport/byte-stream.ts";
 import { createPipe } from "../transport/pipe.ts";
@@ -32,8 +34,11 @@ export function startModemMonitor(
     simulated = new SimulatedAtModem(modemEnd);
     return terminalEnd;
   };
+  const manager = config.modemManager;
   const monitor = new ModemMonitor({
-    open,
+    ...(manager === undefined
+      ? { open }
+      : { read: (now) => readModemManagerInfo(mmcliRunner(manager.mmcli), now, manager.modem) }),
     clock: deps.clock,
     kv: deps.kv,
     logger: deps.logger,

@@ -148,5 +148,12 @@ export function collectMetrics(ctx: WebContext): Family[] {
       gauge("opendcu_modem_signal_dbm", "Cellular signal strength (AT+CSQ).", [{ value: modem.signalDbm }]),
     );
   }
+  if (modem?.signalPercent !== undefined) {
+    families.push(
+      gauge("opendcu_modem_signal_percent", "Cellular signal quality as ModemManager reports it (0-100).", [
+        { value: modem.signalPercent },
+      ]),
+    );
+  }
   return families;
 }

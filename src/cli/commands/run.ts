@@ -91,7 +91,10 @@ export function registerRun(program: Command): void {
     .option("--log-level <level>", "debug | info | warn | error", "info")
     .option("--web <host:port>", "web interface and JSON API (localhost only by default)", DEFAULT_WEB)
     .option("--no-web", "do not start the web interface")
-    .option("--modem <path|sim>", "cellular module AT port (serial device), or 'sim' for a simulated modem")
+    .option(
+      "--modem <path|sim>",
+      "cellular module: its AT port (serial device), 'modemmanager' (read through mmcli), or 'sim' (simulated)",
+    )
     .option(
       "--maintenance <path[:baud[:parity]]>",
       "local serial maintenance port (1376.1), e.g. /dev/ttyS1:9600:none",
@@ -135,7 +138,14 @@ export function registerRun(program: Command): void {
         ...(o.web !== false && given("web") ? { web: { listen: parseEndpoint(o.web, "--web") } } : {}),
         ...(o.modem === undefined
           ? {}
-          : { modem: o.modem === "sim" ? { simulate: true } : { port: o.modem } }),
+          : {
+              modem:
+                o.modem === "sim"
+                  ? { simulate: true }
+                  : o.modem === "modemmanager"
+                    ? { modemManager: {} }
+                    : { port: o.modem },
+            }),
         field: fieldFromFlags(o),
         ...(o.maintenance === undefined ? {} : { maintenance: maintenanceOption(o.maintenance) }),
         upgrade: {

@@ -16,6 +16,8 @@ export interface ModemInfo {
   readonly rssi?: number;
   /** RSSI in dBm (27.007: 0 → −113 dBm or less, 31 → −51 dBm or more, 2 dB steps). */
   readonly signalDbm?: number;
+  /** Signal quality 0..100 % as ModemManager reports it (no dBm there without signal polling set up). */
+  readonly signalPercent?: number;
   /** Host time of the refresh that produced this. */
   readonly updatedAt: number;
   /** Why the last refresh failed (the other fields are from the last success). */
@@ -23,7 +25,7 @@ export interface ModemInfo {
 }
 
 /** Printable ASCII only, bounded: what a modem sends is outside input. */
-function clean(text: string, max = 64): string {
+export function clean(text: string, max = 64): string {
   let out = "";
   for (const ch of text) {
     const c = ch.charCodeAt(0);

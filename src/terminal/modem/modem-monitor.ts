@@ -29,6 +29,7 @@ export function storedModemInfo(kv: KvRepository): ModemInfo | undefined {
     ...text("iccid"),
     ...num("rssi"),
     ...num("signalDbm"),
+    ...num("signalPercent"),
     ...text("error"),
     updatedAt: v.updatedAt,
   };
@@ -36,7 +37,12 @@ export function storedModemInfo(kv: KvRepository): ModemInfo | undefined {
 
 export interface ModemMonitorOptions {
   /** Opens the AT port (a serial line in production, a pipe or pty in tests). */
-  readonly open: () => Promise<ByteStream>;
+  readonly open?: () => Promise<ByteStream>;
+  /**
+   * Reads the info another way instead of the AT port: the host's ModemManager owns the modem's ports
+   * when it runs (modem-manager.ts). Exactly one of `open` and `read` is given.
+   */
+  readonly read?: (now: () => number) => Promise<ModemInfo>;
   readonly clock: Clock;
   readonly kv: KvRepository;
   readonly logger: Logger;
@@ -54,6 +60,8 @@ export class ModemMonitor {
   #stopped = false;
 
   constructor(options: ModemMonitorOptions) {
+    if ((options.open === undefined) === (options.read === undefined))
+      throw new TypeError("ModemMonitor needs exactly one of open (AT port) and read");
     this.#o = options;
     this.#logger = options.logger.child({ module: "modem" });
   }
@@ -91,18 +99,10 @@ export class ModemMonitor {
 
   async #refresh(): Promise<ModemInfo | undefined> {
     try {
-      if (this.#at === undefined) {
-        this.#stream = await this.#o.open();
-        this.#at = new AtClient({
-          stream: this.#stream,
-          clock: this.#o.clock,
-          ...(this.#o.commandTimeoutMs === undefined ? {} : { timeoutMs: this.#o.commandTimeoutMs }),
-        });
-      }
-      const info = await readModemInfo(this.#at, () => this.#o.clock.now());
+      const info = await this.#read();
       this.#o.kv.set(KEY_MODEM_INFO, info);
       this.#logger.info(
-        { model: info.model, imei: info.imei, signalDbm: info.signalDbm },
+        { model: info.model, imei: info.imei, signalDbm: info.signalDbm, signalPercent: info.signalPercent },
         "modem info refreshed",
       );
       return info;
@@ -119,6 +119,21 @@ export class ModemMonitor {
       await this.#closePort();
       return failed;
     }
+  }
+
+  async #read(): Promise<ModemInfo> {
+    const now = () => this.#o.clock.now();
+    if (this.#o.read !== undefined) return this.#o.read(now);
+    const open = this.#o.open as () => Promise<ByteStream>;
+    if (this.#at === undefined) {
+      this.#stream = await open();
+      this.#at = new AtClient({
+        stream: this.#stream,
+        clock: this.#o.clock,
+        ...(this.#o.commandTimeoutMs === undefined ? {} : { timeoutMs: this.#o.commandTimeoutMs }),
+      });
+    }
+    return readModemInfo(this.#at, now);
   }
 
   async #closePort(): Promise<void> {

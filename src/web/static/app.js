@@ -282,7 +282,14 @@ async function loadStatus() {
     ["Firmware", m?.firmware],
     ["IMEI", m?.imei],
     ["ICCID", m?.iccid],
-    ["Signal", m?.signalDbm !== undefined ? `${m.signalDbm} dBm (CSQ ${m.rssi})` : undefined],
+    [
+      "Signal",
+      m?.signalDbm !== undefined
+        ? `${m.signalDbm} dBm (CSQ ${m.rssi})`
+        : m?.signalPercent !== undefined
+          ? `${m.signalPercent} %`
+          : undefined,
+    ],
     ["Updated", m ? terminalTime(m.updatedAt) : undefined],
     ["Carrier module", local ? [local.vendor, local.chip, local.version].filter(Boolean).join(" ") : "—"],
   ]);
