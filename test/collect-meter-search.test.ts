@@ -15,14 +15,13 @@ import type { ProbeOutcome } from "../src/channels/rs485/rs485-channel.ts";
 import { CollectEngine } from "../src/collect/engine.ts";
 import { f10Entry, MeterSearchPlanner, narrow } from "../src/collect/meter-search.ts";
 import type { Clock } from "../src/common/clock.ts";
-import { decodeErcRecord } from "../src/protocol/gw1376-1/erc.ts";
-import type { Record_ } from "../src/protocol/gw1376-1/layout.ts";
 import { collide } from "../src/sim/meter-bus.ts";
 import type { VirtualMeter } from "../src/sim/virtual-meter.ts";
 import { handleAfn05 } from "../src/terminal/handlers/afn05-control.ts";
 import type { HandlerContext } from "../src/terminal/handlers/handler.ts";
 import { TerminalCore } from "../src/terminal/terminal-core.ts";
 import { addressOf, installedMeter, local, OFFSET, startCollectFixture } from "./support/collect-fixture.ts";
+import { erc35 } from "./support/erc35.ts";
 import { MemoryChannel } from "./support/memory-channel.ts";
 import { runUntil } from "./support/sim-time.ts";
 
@@ -54,21 +53,6 @@ class ProbingChannel extends MemoryChannel {
       }),
     );
   }
-}
-
-type Found = { port: number; addresses: string[] };
-function erc35(core: TerminalCore): Found[] {
-  const out: Found[] = [];
-  for (const ring of ["important", "general"] as const) {
-    for (const event of core.store.events.latest(ring)) {
-      if (event.erc !== 35) continue;
-      const decoded = decodeErcRecord(event.record);
-      assert.ok(decoded.ok);
-      const data = (decoded.value as Record_).data as { port: number; meters: { address: string }[] };
-      out.push({ port: data.port, addresses: data.meters.map((m) => m.address) });
-    }
-  }
-  return out;
 }
 
 const f149 = (core: TerminalCore, mode: number) =>

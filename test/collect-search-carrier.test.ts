@@ -19,8 +19,6 @@ import { CollectEngine } from "../src/collect/engine.ts";
 import { installEngineTasks } from "../src/collect/engine-tasks.ts";
 import type { MeterSearchConfig, MeterSearchPlanner } from "../src/collect/meter-search.ts";
 import { ManualClock } from "../src/common/clock.ts";
-import { decodeErcRecord } from "../src/protocol/gw1376-1/erc.ts";
-import type { Record_ } from "../src/protocol/gw1376-1/layout.ts";
 import { decodeMessageBytes } from "../src/protocol/gw1376-2/message.ts";
 import { SimulatedCarrier } from "../src/sim/carrier-field.ts";
 import { VirtualMeter } from "../src/sim/virtual-meter.ts";
@@ -29,6 +27,7 @@ import type { HandlerContext } from "../src/terminal/handlers/handler.ts";
 import { TerminalCore } from "../src/terminal/terminal-core.ts";
 import type { ByteStream } from "../src/transport/byte-stream.ts";
 import { addressOf, archiveBody, local, OFFSET, type PortSpec } from "./support/collect-fixture.ts";
+import { erc35 } from "./support/erc35.ts";
 import { runUntil, settle } from "./support/sim-time.ts";
 
 const PORT = 31;
@@ -159,21 +158,6 @@ async function drive<T>(clock: ManualClock, work: Promise<T>): Promise<T> {
     clock.advanceTo(next);
   }
   return watched;
-}
-
-/** ERC35 records: the port and the addresses each names. */
-function erc35(core: TerminalCore): { port: number; addresses: string[] }[] {
-  const out: { port: number; addresses: string[] }[] = [];
-  for (const ring of ["important", "general"] as const) {
-    for (const event of core.store.events.latest(ring)) {
-      if (event.erc !== 35) continue;
-      const decoded = decodeErcRecord(event.record);
-      assert.ok(decoded.ok);
-      const data = (decoded.value as Record_).data as { port: number; meters: { address: string }[] };
-      out.push({ port: data.port, addresses: data.meters.map((m) => m.address) });
-    }
-  }
-  return out;
 }
 
 const reportedAddresses = (core: TerminalCore): string[] =>

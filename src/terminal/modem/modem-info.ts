@@ -78,13 +78,13 @@ export async function readModemInfo(at: AtClient, now: () => number): Promise<Mo
   const imei = parseImei(await at.command("AT+CGSN"));
   const iccid = parseIccid(await at.command("AT+CCID")) ?? parseIccid(await at.command("AT+ICCID"));
   const csq = parseCsq(await at.command("AT+CSQ"));
-  return {
-    ...(manufacturer === undefined ? {} : { manufacturer }),
-    ...(model === undefined ? {} : { model }),
-    ...(firmware === undefined ? {} : { firmware }),
-    ...(imei === undefined ? {} : { imei }),
-    ...(iccid === undefined ? {} : { iccid }),
-    ...(csq === undefined ? {} : csq),
-    updatedAt: now(),
-  };
+  return modemInfo({ manufacturer, model, firmware, imei, iccid, ...csq }, now());
+}
+
+type Maybe<T> = { [K in keyof T]?: T[K] | undefined };
+
+/** A ModemInfo from what a source could read: the fields it could not are left out, not undefined. */
+export function modemInfo(fields: Maybe<Omit<ModemInfo, "updatedAt">>, updatedAt: number): ModemInfo {
+  const known = Object.entries(fields).filter(([, value]) => value !== undefined);
+  return { ...(Object.fromEntries(known) as Omit<ModemInfo, "updatedAt">), updatedAt };
 }

@@ -11,7 +11,7 @@
  * Everything mmcli prints is outside input: parsed defensively, strings cleaned and bounded, output capped.
  */
 import { execFile } from "node:child_process";
-import { clean, type ModemInfo } from "./modem-info.ts";
+import { clean, type ModemInfo, modemInfo } from "./modem-info.ts";
 
 /** Runs mmcli with arguments and resolves with its standard output (rejects naming what went wrong). */
 export type MmcliRunner = (args: readonly string[]) => Promise<string>;
@@ -96,13 +96,5 @@ export async function readModemManagerInfo(
     const raw = text(at(simRoot, "sim", "properties", "iccid"));
     iccid = raw === undefined ? undefined : /^(\d{18,20})F?$/i.exec(raw)?.[1];
   }
-  return {
-    ...(manufacturer === undefined ? {} : { manufacturer }),
-    ...(model === undefined ? {} : { model }),
-    ...(firmware === undefined ? {} : { firmware }),
-    ...(imei === undefined ? {} : { imei }),
-    ...(iccid === undefined ? {} : { iccid }),
-    ...(signalPercent === undefined ? {} : { signalPercent }),
-    updatedAt: now(),
-  };
+  return modemInfo({ manufacturer, model, firmware, imei, iccid, signalPercent }, now());
 }
