@@ -61,6 +61,11 @@ export class Dispatcher {
   livePolicy: LiveReadPolicy = DEFAULT_LIVE_READ_POLICY;
   /** Set by the daemon when channels exist (AFN05 F49–F51). */
   ports: PortControl | undefined;
+  /**
+   * Whether active reporting is allowed before the master ever sent AFN05 F29 / F37 (the start-up file's
+   * `reporting.allowedByDefault`, default off); AFN0C F4 reports it.
+   */
+  reportingAllowedByDefault = false;
 
   constructor(
     core: TerminalCore,
@@ -87,6 +92,7 @@ export class Dispatcher {
         items,
         support: this.#support,
         livePolicy: this.livePolicy,
+        reportingAllowedByDefault: this.reportingAllowedByDefault,
         logger: this.#logger,
         ...(this.field === undefined ? {} : { field: this.field }),
         ...(this.ports === undefined ? {} : { ports: this.ports }),

@@ -10,6 +10,12 @@ import { missingFileSegments } from "../file-receiver.ts";
 import { trafficNow } from "../handlers/traffic-items.ts";
 import { encodeA1 } from "../local-time.ts";
 import { type CurrentItemSource, tableByFn } from "./item-sources.ts";
+import {
+  eventFlags,
+  NO_CONTROL_OUTPUTS,
+  NO_STATE_INPUTS,
+  uplinkCommunicationState,
+} from "./terminal-state-items.ts";
 
 const ROWS: readonly CurrentItemSource[] = [
   // F2 terminal calendar clock (A.1).
@@ -22,6 +28,13 @@ const ROWS: readonly CurrentItemSource[] = [
   },
   // F3 parameter status: bit k = AFN04 F(k+1) set (31 bytes, wire order as hex).
   { fn: 3, scope: "terminal", read: ({ core }) => ({ paramsSet: toHex(core.parameters.statusBitmap()) }) },
+  // F4 uplink communication state: active reporting (AFN05 F29 / F37) and talk (terminal-state-items.ts).
+  {
+    fn: 4,
+    scope: "terminal",
+    read: ({ core, reportingAllowedByDefault }) =>
+      uplinkCommunicationState(core.store, reportingAllowedByDefault ?? false),
+  },
   // F7 current event counters EC1 / EC2 (the same values the AUX EC carries).
   {
     fn: 7,
@@ -31,6 +44,11 @@ const ROWS: readonly CurrentItemSource[] = [
       return { ec1: counters.ec1 & 0xff, ec2: counters.ec2 & 0xff };
     },
   },
+  // F8 event flags: bit i = the event log holds an ERC i+1 record.
+  { fn: 8, scope: "terminal", read: ({ core }) => eventFlags(core.store) },
+  // F9 state inputs and F12 control-output loops: none wired on a software DCU, honestly all zero.
+  { fn: 9, scope: "terminal", read: () => ({ ...NO_STATE_INPUTS }) },
+  { fn: 12, scope: "terminal", read: () => ({ ...NO_CONTROL_OUTPUTS }) },
   // F10 traffic with the master today / this month (the uplink flushes its counts before the query).
   { fn: 10, scope: "terminal", read: ({ core }) => trafficNow(core).data },
   // F14 file segments still missing of the AFN0F download (breakpoint resume; terminal/file-receiver.ts).

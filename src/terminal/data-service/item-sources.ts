@@ -58,6 +58,8 @@ export interface SourceContext {
   readonly core: TerminalCore;
   readonly field?: FieldAccess;
   readonly logger?: Logger;
+  /** Active reporting before AFN05 F29 / F37 was ever sent (start-up file; default false). */
+  readonly reportingAllowedByDefault?: boolean;
 }
 
 export type Produced = Record_ | undefined | Promise<Record_ | undefined>;

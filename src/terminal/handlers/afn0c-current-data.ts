@@ -11,10 +11,22 @@ import type { AfnHandler } from "./handler.ts";
 /** Class-1 Fn answered (the dispatcher and AFN09 F6 use this list). */
 export const AFN0C_FNS: readonly number[] = [...AFN0C_SOURCES.keys()].sort((a, b) => a - b);
 
-export const handleAfn0C: AfnHandler = async ({ core, items, field, logger, livePolicy }) => ({
+export const handleAfn0C: AfnHandler = async ({
+  core,
+  items,
+  field,
+  logger,
+  livePolicy,
+  reportingAllowedByDefault,
+}) => ({
   kind: "data",
   items: await serveCurrentData(
-    { core, ...(field === undefined ? {} : { field }), ...(logger === undefined ? {} : { logger }) },
+    {
+      core,
+      ...(field === undefined ? {} : { field }),
+      ...(logger === undefined ? {} : { logger }),
+      ...(reportingAllowedByDefault === undefined ? {} : { reportingAllowedByDefault }),
+    },
     items,
     livePolicy === undefined ? {} : { policy: livePolicy },
   ),

@@ -38,6 +38,8 @@ export interface HandlerContext {
   readonly field?: FieldAccess;
   /** When AFN0C may read live instead of serving a stored reading (default: data-service defaults). */
   readonly livePolicy?: LiveReadPolicy;
+  /** Active reporting before AFN05 F29 / F37 was ever sent (default false); AFN0C F4 reports it. */
+  readonly reportingAllowedByDefault?: boolean;
   readonly logger?: Logger;
   /** Pause / resume / restart reading per port (AFN05 F49–F51); absent when no field is wired. */
   readonly ports?: PortControl;
