@@ -68,9 +68,9 @@ export interface CatalogItem {
 // ---- DL/T 645 identifiers ------------------------------------------------------------------------------
 
 /** 1376.1 energy order (ENERGY_KINDS in afn0c.ts) → DL/T 645-2007 DI2 of the energy family [H]. */
-const KIND_DI2 = [0x01, 0x03, 0x02, 0x04, 0x05, 0x06, 0x07, 0x08] as const;
+export const KIND_DI2 = [0x01, 0x03, 0x02, 0x04, 0x05, 0x06, 0x07, 0x08] as const;
 /** 1376.1 energy order → DL/T 645-1997 energy digits (9 p a d F); Q1..Q4 have no 1997 identifier [M]. */
-const KIND_97: readonly (number | undefined)[] = [0x10, 0x110, 0x20, 0x120];
+export const KIND_97: readonly (number | undefined)[] = [0x10, 0x110, 0x20, 0x120];
 
 /** 2007 energy block (total + tariffs), settlement `n` (0 = current). */
 const energy07 = (di2: number, n: number): number => (di2 << 16) | 0xff00 | n;

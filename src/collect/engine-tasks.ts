@@ -1,5 +1,5 @@
 /**
- * The engine tasks beyond collection — meter-event polling, meter time and meter search — added to a
+ * The engine tasks beyond collection — meter-event polling, meter time, meter search and curves — added to a
  * reading engine in one call, for whoever wires the engine into the daemon:
  *
  *   const engine = new CollectEngine({ terminal: core, channels });
@@ -9,6 +9,7 @@
 import type { Logger } from "../common/logger.ts";
 import { silentLogger } from "../common/logger.ts";
 import type { ParameterUnit, UnitResult } from "../terminal/parameter-service.ts";
+import { type CurveConfig, CurvePlanner } from "./curves.ts";
 import type { CollectEngine, EngineTerminal } from "./engine.ts";
 import { type MeterEventConfig, MeterEventPlanner } from "./meter-events.ts";
 import { type MeterSearchConfig, MeterSearchPlanner } from "./meter-search.ts";
@@ -19,12 +20,15 @@ export interface EngineTasksConfig {
   readonly meterEvents?: Partial<MeterEventConfig> | false;
   readonly timeSync?: Partial<TimeSyncConfig> | false;
   readonly meterSearch?: Partial<MeterSearchConfig> | false;
+  /** Curves are read only for meters whose class enables them in AFN04 F39. */
+  readonly curves?: Partial<CurveConfig> | false;
 }
 
 export interface EngineTasks {
   readonly meterEvents: MeterEventPlanner | undefined;
   readonly timeSync: TimeSyncPlanner | undefined;
   readonly meterSearch: MeterSearchPlanner | undefined;
+  readonly curves: CurvePlanner | undefined;
 }
 
 export function installEngineTasks(
@@ -48,5 +52,9 @@ export function installEngineTasks(
       config.meterSearch === false
         ? undefined
         : MeterSearchPlanner.install(engine, terminal, config.meterSearch ?? {}, logger),
+    curves:
+      config.curves === false
+        ? undefined
+        : CurvePlanner.install(engine, terminal, config.curves ?? {}, logger),
   };
 }

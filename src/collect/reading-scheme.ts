@@ -8,6 +8,7 @@
  * right falls back to the defaults instead of stopping collection.
  */
 import { CATALOG, type CatalogItem } from "../catalog/catalog.ts";
+import { CURVE_ITEMS, type CurveItem, curveReadable } from "../catalog/curves.ts";
 import type { Dlt645Edition } from "../protocol/dlt645/functions.ts";
 import type { ReadTarget } from "./targets.ts";
 
@@ -127,6 +128,8 @@ export interface MeterItems {
   readonly current: readonly CatalogItem[];
   readonly daily: readonly CatalogItem[];
   readonly monthly: readonly CatalogItem[];
+  /** AFN0D curves (F81…) F39 enables for the class; none by default (curves cost bandwidth). */
+  readonly curve: readonly CurveItem[];
 }
 
 /** The catalogue items to collect for a meter: its class's Fn (or the defaults) that its edition can fill. */
@@ -140,5 +143,6 @@ export function itemsFor(target: ReadTarget, f38: unknown, f39: unknown): MeterI
     current: pick(0x0c, class1, "current"),
     daily: pick(0x0d, class2, "daily"),
     monthly: pick(0x0d, class2, "monthly"),
+    curve: CURVE_ITEMS.filter((i) => class2.has(i.fn) && curveReadable(i, target.edition)),
   };
 }

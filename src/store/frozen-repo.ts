@@ -1,6 +1,6 @@
 /**
  * Frozen (class-2) data in one table per kind: daily (period = YYYYMMDD, keep 62 days), monthly (period =
- * YYYYMM, keep 12 months) and curves (period = local minute, keep ≥ 10 days). Retention is the store's own
+ * YYYYMM, keep 12 months) and curves (period = local minute, keep 62 days like daily data). Retention is the store's own
  * job: every write prunes what fell out of the window, so the file stays bounded however long it runs.
  *
  * The primary key is (period, item, point): "F161 for all points for one day" is one index range read.
@@ -37,7 +37,12 @@ export interface RetentionPolicy {
 
 export const DAILY_KEEP_DAYS = 62;
 export const MONTHLY_KEEP_MONTHS = 12;
-export const CURVE_KEEP_DAYS = 10;
+/**
+ * Curve points are kept as long as daily data, so a master can fetch any day's curve it can fetch the day's
+ * freeze for [M: the reference sets no curve retention]. Size: about 70 bytes a point, e.g. 100 RS-485 meters
+ * × 96 points × 4 curves × 62 days ≈ 170 MB.
+ */
+export const CURVE_KEEP_DAYS = 62;
 
 export const RETENTION: Readonly<Record<FrozenKind, RetentionPolicy>> = {
   daily: {
@@ -50,7 +55,7 @@ export const RETENTION: Readonly<Record<FrozenKind, RetentionPolicy>> = {
   },
   curve: {
     currentPeriod: minuteKey,
-    // Whole local days: today plus the 10 previous ones, so at least 10 × 24 h are always there.
+    // Whole local days: today plus the CURVE_KEEP_DAYS previous ones, so at least that many × 24 h are there.
     oldestKept: (current) => current - (current % 1440) - CURVE_KEEP_DAYS * 1440,
   },
 };
@@ -113,6 +118,28 @@ export class FrozenRepository {
 
   put(record: FrozenRecord): void {
     this.putMany([record]);
+  }
+
+  /**
+   * Stores only the records whose (period, item, point) is not held yet, and returns how many were new. For
+   * data that must be written once (a curve point: a second read in the same interval, or a restarted engine
+   * re-reading it, must not replace the value taken at the interval).
+   */
+  putNew(records: readonly FrozenRecord[]): number {
+    const oldest = this.oldestKept();
+    const kept = records.filter((r) => r.period >= oldest);
+    return this.#db.transaction(() => {
+      this.#prune(oldest);
+      if (kept.length === 0) return 0;
+      const payload = JSON.stringify(kept.map((r) => [r.period, r.item, r.point, r.readAt, r.value ?? null]));
+      const result = this.#db
+        .statement(
+          `INSERT OR IGNORE INTO ${this.#table} (period, item, point, read_at, value)
+           SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value -> 4 FROM json_each(?)`,
+        )
+        .run(payload);
+      return Number(result.changes);
+    });
   }
 
   get(point: number, item: string, period: number): FrozenRecord | undefined {

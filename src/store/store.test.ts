@@ -9,6 +9,7 @@ import { CapturingLogger } from "../common/logger.ts";
 import { writeFileAtomic } from "./atomic-file.ts";
 import { addDays, addMonths, dayKey, isDayKey, monthKey } from "./calendar.ts";
 import { SCHEMA_VERSION } from "./database.ts";
+import { CURVE_KEEP_DAYS } from "./frozen-repo.ts";
 import type { MeterEntry } from "./meters-repo.ts";
 import { Store } from "./store.ts";
 
@@ -227,7 +228,7 @@ describe("readings and frozen data", () => {
     assert.equal(store.monthly.get(7, "F177", monthKey(clock.now(), 480))?.value, 14);
   });
 
-  it("drops records already outside the window and keeps curves ≥ 10 days", () => {
+  it("drops records already outside the window and keeps curves as long as daily data", () => {
     store.daily.put({
       point: 1,
       item: "F161",
@@ -237,12 +238,34 @@ describe("readings and frozen data", () => {
     });
     assert.equal(store.daily.count(), 0);
     const base = Math.floor((clock.now() + 480 * 60_000) / 60_000);
-    for (let i = 0; i < 12 * 96; i++) {
-      store.curves.put({ point: 1, item: "F81", period: base - i * 15, readAt: 0, value: i });
-    }
+    store.curves.putMany(
+      Array.from({ length: 64 * 96 }, (_, i) => ({
+        point: 1,
+        item: "F81",
+        period: base - i * 15,
+        readAt: 0,
+        value: i,
+      })),
+    );
     const kept = store.curves.periods();
-    assert.ok(base - (kept[0] ?? base) >= 10 * 1440, "at least 10 days of curve");
-    assert.ok(base - (kept[0] ?? base) < 11 * 1440 + 15, "not more than 11 days");
+    assert.ok(base - (kept[0] ?? base) >= CURVE_KEEP_DAYS * 1440, "at least 62 days of curve");
+    assert.ok(base - (kept[0] ?? base) < (CURVE_KEEP_DAYS + 1) * 1440 + 15, "not more than 63 days");
+    // The retention job (every write prunes) drops them as the clock moves on.
+    clock.advance(2 * 86_400_000);
+    store.curves.putNew([]);
+    assert.ok(
+      base - (store.curves.periods()[0] ?? base) < (CURVE_KEEP_DAYS - 1) * 1440,
+      "pruned as days pass",
+    );
+  });
+
+  it("putNew writes a curve point once: a second write of the same (period, item, point) is ignored", () => {
+    const base = Math.floor((clock.now() + 480 * 60_000) / 60_000);
+    const point = { point: 3, item: "0D:F81", period: base, readAt: 1, value: { value: 1.5 } };
+    assert.equal(store.curves.putNew([point, { ...point, period: base + 15 }]), 2);
+    assert.equal(store.curves.putNew([{ ...point, readAt: 2, value: { value: 9 } }]), 0);
+    assert.deepEqual(store.curves.get(3, "0D:F81", base)?.value, { value: 1.5 });
+    assert.equal(store.curves.count(), 2);
   });
 
   it("quarantines readings and frozen rows whose value is not JSON", () => {
