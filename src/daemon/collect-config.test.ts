@@ -10,7 +10,7 @@ const tasksOf = (collect: unknown) => engineTasksConfig(parseDaemonConfig({ coll
 
 describe("collect: engine task settings from the start-up file", () => {
   it("installs all three tasks with their own defaults when the file says nothing", () => {
-    assert.deepEqual(tasksOf(undefined), { meterEvents: {}, timeSync: {}, meterSearch: {} });
+    assert.deepEqual(tasksOf(undefined), { meterEvents: {}, timeSync: {}, meterSearch: {}, curves: {} });
   });
 
   it("maps the file's names onto the tasks' settings; false leaves a task out", () => {
@@ -18,7 +18,10 @@ describe("collect: engine task settings from the start-up file", () => {
       meterEvents: { pollMinutes: 15, stoppedMinutes: 0 },
       timeSync: false,
       meterSearch: { roundMinutes: 30, dailyMinute: 120 },
+      curves: { carrierMinutes: 30 },
     });
+    assert.deepEqual(tasks.curves, { carrierMinutes: 30 });
+    assert.equal(tasksOf({ curves: false }).curves, false);
     assert.deepEqual(tasks.meterEvents, { pollMinutes: 15, stoppedMinutes: 0 });
     assert.equal(tasks.timeSync, false);
     assert.deepEqual(tasks.meterSearch, { roundMinutes: 30, dailyMinute: 120 });
@@ -45,6 +48,7 @@ describe("collect: engine task settings from the start-up file", () => {
     bad({ timeSync: { setMinutes: 20, eventMinutes: 10 } }, /setMinutes must not exceed eventMinutes/);
     bad({ meterSearch: { everyDay: true } }, /collect\.meterSearch/);
     bad({ meterEvents: true }, /collect\.meterEvents/);
+    bad({ curves: { rs485Minutes: 10 } }, /collect\.curves\.rs485Minutes/);
     bad({ colectEnabled: true }, /collect/);
   });
 });

@@ -19,6 +19,9 @@
  *       eventMinutes: 10               #   above: ERC12 instead of a set (F59 byte 3 wins when set)
  *       setClocks: true                #   false: check and raise ERC12 only
  *       broadcastMinute: 1260          #   21:00 on ports the master's F33 does not configure; null = none
+ *     curves:                          # curve points for meters whose class AFN04 F39 gives curve items; false = off
+ *       rs485Minutes: 15               #   one of 1, 5, 15, 30, 60 (a Td_c density)
+ *       carrierMinutes: 60             #   a PLC network cannot read every meter every 15 min [L]
  *     meterSearch:                     # RS-485 wildcard search / carrier registration window (ERC35, AFN05 F149)
  *       roundMinutes: 120              #   a search round ends after this long
  *       dailyMinute: null              #   daily search on ports with F33 bit D4 set (minute of day); null = on request
@@ -42,6 +45,7 @@ export const COLLECT_DEFAULTS = {
   meterEvents: {},
   timeSync: {},
   meterSearch: {},
+  curves: {},
 } as const;
 
 const minuteOfDay = z.number().int().min(0).max(1439);
@@ -71,6 +75,15 @@ const TIME_SYNC_SCHEMA = z
     },
   );
 
+/** A curve interval must be a density a Td_c label can name. */
+const curveMinutes = z
+  .number()
+  .refine((m) => [1, 5, 15, 30, 60].includes(m), { message: "one of 1, 5, 15, 30, 60 (minutes)" });
+
+const CURVES_SCHEMA = z
+  .object({ rs485Minutes: curveMinutes.optional(), carrierMinutes: curveMinutes.optional() })
+  .strict();
+
 const METER_SEARCH_SCHEMA = z
   .object({
     roundMinutes: z.number().int().min(1).max(1440).optional(),
@@ -96,6 +109,7 @@ export const COLLECT_CONFIG_SCHEMA = z
     meterEvents: z.union([z.literal(false), METER_EVENTS_SCHEMA]).default({}),
     timeSync: z.union([z.literal(false), TIME_SYNC_SCHEMA]).default({}),
     meterSearch: z.union([z.literal(false), METER_SEARCH_SCHEMA]).default({}),
+    curves: z.union([z.literal(false), CURVES_SCHEMA]).default({}),
   })
   .strict()
   .refine((c) => c.cutoffHour * 60 > c.dailyStartMinute, {
@@ -106,8 +120,9 @@ export type CollectSettings = z.infer<typeof COLLECT_CONFIG_SCHEMA>;
 
 /** The engine tasks' settings (src/collect/engine-tasks.ts) from the start-up file's names. */
 export function engineTasksConfig(settings: CollectSettings): EngineTasksConfig {
-  const { meterEvents, timeSync, meterSearch } = settings;
+  const { meterEvents, timeSync, meterSearch, curves } = settings;
   return {
+    curves: curves === false ? false : givenOnly(curves),
     meterEvents: meterEvents === false ? false : givenOnly(meterEvents),
     timeSync:
       timeSync === false

@@ -58,6 +58,7 @@ export function startCollection(
     meterEvents: _events,
     timeSync: _time,
     meterSearch: _search,
+    curves: _curves,
     ...config
   } = settings;
   const engine = new CollectEngine({
