@@ -5,7 +5,8 @@
  * read the record's identifiers once for all configured items and store them together under the period the
  * meter's record says — never under the terminal's idea of the date.
  *
- *   wanted periods ─► marker(1) ─► n per period ─► marker(n) agrees? ─► identifiers of record n ─► build items
+ *   wanted periods ─► marker(1) ─► n per period ─► marker(n) agrees? ─► identifiers of record n
+ *                 ─► marker(n) still agrees? (the meter did not freeze meanwhile) ─► build items
  * The caller stores what was collected (with the reading state) in one transaction: one commit per meter.
  * A meter with no daily record (DL/T 645-1997) gets the terminal's freeze instead: its current values, read
  * only while the day that just closed is still "yesterday" [M].
@@ -66,9 +67,13 @@ export async function collectFrozen(
   const collected: CollectedPeriod[] = [];
   const absent: PeriodRef[] = [];
   let failure: ReadFailure | undefined;
+  let shifted = false;
+  /** The meter answered something (the cache is cleared when its records shift). */
+  let heard = false;
 
   const read = async (dis: readonly number[]): Promise<boolean> => {
     const outcome = await readIdentifiers(ctx.worker, target, dis, rank, cache);
+    if (cache.size > 0) heard = true;
     if (!outcome.ok) failure = outcome.reason;
     return outcome.ok;
   };
@@ -124,11 +129,28 @@ export async function collectFrozen(
         continue;
       }
       if (!(await read(identifiersFor(kindItems, target.edition, n)))) break;
+      // The meter may have frozen between the marker and the values (its midnight fell in between): its
+      // records then moved one place and record n already holds the next period. Asked again, the marker
+      // tells; on a change nothing of this kind is kept (every cached record number is stale), and the
+      // periods are read again in a later round.
+      cache.delete(marker(n));
+      if (!(await read([marker(n)]))) break;
+      if (periodOf(cache.get(marker(n)), n) !== period) {
+        shifted = true;
+        break;
+      }
       build(kind, period, kindItems, n);
+    }
+    if (shifted) {
+      for (const period of periods)
+        if (!collected.some((c) => c.kind === kind && c.period === period)) absent.push({ kind, period });
+      cache.clear();
+      shifted = false;
+      continue;
     }
     if (failure !== undefined) break;
   }
-  const answered = cache.size > 0;
+  const answered = heard;
   if (failure !== undefined) {
     // Everything not collected is still missing.
     for (const kind of ["daily", "monthly"] as const) {
