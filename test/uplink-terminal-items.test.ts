@@ -2,13 +2,13 @@
  * The terminal's own state items over real TCP: a daemon in server mode (SQLite file) and a master station.
  * AFN0C F4 follows the master's AFN05 F29 / F37, F8 flags the ERCs the daemon itself recorded (ERC1 at the
  * first start, ERC41 once the master sets the clock), F9 / F12 are the honest zeros of a DCU without switch
- * inputs or control outputs.
+ * inputs or control outputs; AFN0D F49 counts the daemon's one start-up today and nothing before it existed.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { DataItem } from "../src/protocol/gw1376-1/data-units.ts";
 import type { MasterStation } from "../src/sim/master/master-station.ts";
-import { localParts } from "../src/store/calendar.ts";
+import { addDays, dayKey, localParts } from "../src/store/calendar.ts";
 import { type ServerDaemonFixture, startServerDaemon } from "./support/server-daemon.ts";
 
 /** ERC numbers whose bit is set in an F8 answer (16 hex digits, MSB first: ERC64 … ERC1). */
@@ -78,5 +78,20 @@ describe("terminal state items over TCP", { timeout: 60_000 }, () => {
         [12, { states: 0, changes: 0 }],
       ],
     );
+  });
+
+  it("AFN0D F49 counts today's start-up and denies a day before the terminal first ran", async () => {
+    const { daemon } = fixture;
+    const today = dayKey(daemon.core.clock.now(), daemon.config.utcOffsetMinutes);
+    const td = (day: number) =>
+      `${Math.floor(day / 10_000)}-${String(Math.floor(day / 100) % 100).padStart(2, "0")}-${String(day % 100).padStart(2, "0")}`;
+    const reply = await master.request(0x0d, [{ pn: 0, fn: 49, data: { Td_d: td(today) } }]);
+    assert.equal(reply.denied, false);
+    const data = reply.items[0]?.data as { Td_d: string; supplyMinutes: number; resetCount: number };
+    assert.equal(data.Td_d, td(today));
+    assert.equal(data.resetCount, 1, "the daemon started once");
+    assert.ok(data.supplyMinutes <= 1, `a test daemon runs for seconds (${data.supplyMinutes} min)`);
+    const before = await master.request(0x0d, [{ pn: 0, fn: 49, data: { Td_d: td(addDays(today, -1)) } }]);
+    assert.equal(before.denied, true);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The terminal's own state, wired over the store: clock, event recording, parameters, initialisation
- * (AFN01), start-up checks (ERC1 version change, ERC14 power off/on), self-check (ERC21) and version info.
+ * (AFN01), start-up checks (ERC1 version change, ERC14 power off/on), daily supply time and resets (AFN0D
+ * F49), self-check (ERC21) and version info.
  * The uplink's AFN handlers call this; the reading engine gets `clock` and `store`.
  *
  *   host Clock ─► TerminalClock (offset persisted) ─► Store (retention, timestamps)
@@ -24,6 +25,7 @@ import {
 import { EventRecorder } from "./event-recorder.ts";
 import { decodeA1 } from "./local-time.ts";
 import { MASTER_COMM_FNS, type ParameterDecoder, ParameterService } from "./parameter-service.ts";
+import { SupplyAccounting } from "./supply-accounting.ts";
 import { TerminalClock } from "./terminal-clock.ts";
 import { defaultVersionInfo, encodeVersionInfo, type VersionInfo } from "./version-info.ts";
 
@@ -76,6 +78,8 @@ export class TerminalCore {
   readonly store: Store;
   readonly events: EventRecorder;
   readonly parameters: ParameterService;
+  /** Daily supply time and reset count (AFN0D F49), counted from start-ups and heartbeats. */
+  readonly supply: SupplyAccounting;
   readonly version: VersionInfo;
   readonly utcOffsetMinutes: number;
   readonly #logger: Logger;
@@ -108,6 +112,7 @@ export class TerminalCore {
       utcOffsetMinutes: this.utcOffsetMinutes,
       ...(options.decoder === undefined ? {} : { decoder: options.decoder }),
     });
+    this.supply = new SupplyAccounting(this.store.kv, this.clock, this.utcOffsetMinutes, this.#logger);
   }
 
   /**
@@ -138,6 +143,7 @@ export class TerminalCore {
     }
     kv.delete(KEY_RESTART);
     kv.set(KEY_CLEAN_STOP, false);
+    this.supply.start();
     this.#beat();
     this.selfCheck();
   }
@@ -146,6 +152,7 @@ export class TerminalCore {
   stop(): void {
     this.#heartbeat?.cancel();
     this.#heartbeat = undefined;
+    this.supply.stop();
     this.store.kv.set(KEY_HEARTBEAT, this.clock.now());
     this.store.kv.set(KEY_CLEAN_STOP, true);
   }
@@ -156,6 +163,7 @@ export class TerminalCore {
   }
 
   #beat(): void {
+    this.supply.tick();
     this.store.kv.set(KEY_HEARTBEAT, this.clock.now());
     this.#heartbeat = this.clock.setTimer(HEARTBEAT_INTERVAL_MS, () => this.#beat());
   }
@@ -199,6 +207,7 @@ export class TerminalCore {
       if (fn === 3) this.store.clearParameters();
       if (fn === 4) this.store.clearParameters(MASTER_COMM_FNS);
       this.store.clearData();
+      this.supply.clear();
     });
     const v = this.version.softwareVersion;
     this.events.record(erc1(now, this.utcOffsetMinutes, { init: true, versionChange: false }, v, v));

@@ -62,7 +62,7 @@ describe("item source tables", () => {
     );
     // Terminal-level class-2 Fn are served through written rows only.
     assert.equal(AFN0D_SOURCES.get(53)?.scope, "terminal");
-    assert.equal(AFN0D_SOURCES.has(49), false);
+    assert.equal(AFN0D_SOURCES.get(49)?.scope, "terminal");
   });
 
   it("are what AFN09 F6/F7 advertise", () => {

@@ -11,6 +11,8 @@ import { trafficOfDay, trafficOfMonth } from "../handlers/traffic-items.ts";
 import { type FrozenItemSource, type TdKind, tableByFn } from "./item-sources.ts";
 
 const ROWS: readonly FrozenItemSource[] = [
+  // F49 terminal supply minutes and reset count for one day (p0): the core's supply accounting.
+  { fn: 49, scope: "terminal", label: "d", read: ({ core }, day) => core.supply.day(day) },
   // F53 / F54 traffic with the master for one day / one month (p0).
   { fn: 53, scope: "terminal", label: "d", read: ({ core }, _day, td) => trafficOfDay(core, td.Td_d)?.data },
   {
