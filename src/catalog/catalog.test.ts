@@ -117,6 +117,37 @@ const ORACLES: Record<string, Oracle> = {
   },
   "0C:F33": (m, e) => f33(m.energies(), e === "2007"),
   "0C:F34": (m, e) => f34(m.energies(), e === "2007"),
+  "0C:F27": (m, edition) => {
+    const count = (kind: Parameters<MeterModel["events"]["get"]>[0]) => m.eventCounts.get(kind) ?? 0;
+    const w = m.wallNow();
+    const base = {
+      meterClock: { time: wallText(w), weekday: w.weekday === 0 ? 7 : w.weekday },
+      batteryMinutes: null,
+      programmingCount: count("programming"),
+      demandClearCount: count("maximum demand clear"),
+    };
+    if (edition === "1997") {
+      // 1997 times are MMDDhhmm: no seconds, the year taken from the meter's date.
+      const e = m.events.get("programming")?.[0];
+      return {
+        ...base,
+        lastProgrammingTime:
+          e === undefined ? "unset" : { time: wallText({ ...e.at, second: 0 }), weekday: 0 },
+        meterClearCount: null,
+        clockSetCount: null,
+      };
+    }
+    const before = m.events.get("clock set")?.[0]?.timeBefore;
+    return {
+      ...base,
+      lastProgrammingTime: lastEventTime(m, "programming") as Record_,
+      lastDemandClearTime: lastEventTime(m, "maximum demand clear") as Record_,
+      meterClearCount: count("meter clear"),
+      eventClearCount: count("event clear"),
+      clockSetCount: count("clock set"),
+      lastClockSetTime: before === undefined ? "unset" : { time: wallText(before), weekday: 0 },
+    };
+  },
   "0C:F35": (m) => demandGroups(m.demand().positive),
   "0C:F36": (m) => demandGroups(m.demand().reverse),
   "0C:F37": (m, e) => f33(settled(m).energies, e === "2007"),

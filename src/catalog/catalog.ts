@@ -27,6 +27,7 @@ import {
   demandTimeOf,
   eventTimeA1,
   fit,
+  lastTime97,
   list,
   meterClockA1,
   num,
@@ -408,6 +409,77 @@ const F166_2007: ItemSource = {
   confidence: "L",
 };
 
+/**
+ * F27 from DL/T 645-2007: the meter date + time, then count and last record time of programming (033000xx),
+ * meter clearing (033001xx), demand clearing (033002xx), event clearing (033003xx) and clock setting
+ * (033004xx; the time before the setting, i.e. when it happened by the meter's clock [M]). The battery
+ * working time (DL/T 645-2007 0280000A) is not in our identifier table and goes out as EE.
+ */
+const F27_EVENTS_2007 = [
+  { what: "programming", count: 0x03300000, timeField: "time" },
+  { what: "meterClear", count: 0x03300100, timeField: "time" },
+  { what: "demandClear", count: 0x03300200, timeField: "time" },
+  { what: "eventClear", count: 0x03300300, timeField: "time" },
+  { what: "clockSet", count: 0x03300400, timeField: "before" },
+] as const;
+
+/** `lastProgrammingTime` for "programming": the F27 field names (afn0c.ts METER_CLOCK_SHAPE). */
+const lastTimeField = (what: string): string => `last${what.slice(0, 1).toUpperCase()}${what.slice(1)}Time`;
+
+const F27_2007: ItemSource = {
+  dis: () => [0x04000101, 0x04000102, ...F27_EVENTS_2007.flatMap((e) => [e.count, e.count + 1])],
+  build: (answers, ctx) => {
+    const clock = meterClockA1(answers(0x04000101), answers(0x04000102));
+    if (clock === null) return undefined;
+    const out: Record<string, Value> = { readTime: readTime(ctx), meterClock: clock, batteryMinutes: null };
+    for (const e of F27_EVENTS_2007) {
+      const [count, last] = countAndLast(answers, e.count, e.count + 1, e.timeField);
+      out[`${e.what}Count`] = count;
+      out[lastTimeField(e.what)] = last;
+    }
+    return out;
+  },
+  confidence: "M",
+};
+
+/**
+ * F27 from DL/T 645-1997: meter date + time, programming count (B212) and last time (B210), demand-clear
+ * count (B213) and last time (B211); the 1997 times carry no year, so it is the meter's year, or the year
+ * before when the month-day lies after the meter's date [M]. Meter clearing, event clearing and clock
+ * setting have no 1997 identifier: EE.
+ */
+const F27_1997: ItemSource = {
+  dis: () => [0xc010, 0xc011, 0xb212, 0xb210, 0xb213, 0xb211],
+  build: (answers, ctx) => {
+    const date = answers(0xc010);
+    const clock = meterClockA1(date, answers(0xc011));
+    if (clock === null) return undefined;
+    const counted = (countDi: number, timeDi: number): [Value, Value] => {
+      const count = num(answers(countDi));
+      if (count === 0) return [0, UNSET_TIME];
+      return [fit("A.10", count), lastTime97(answers(timeDi), date)];
+    };
+    const [programmingCount, lastProgrammingTime] = counted(0xb212, 0xb210);
+    const [demandClearCount, lastDemandClearTime] = counted(0xb213, 0xb211);
+    return {
+      readTime: readTime(ctx),
+      meterClock: clock,
+      batteryMinutes: null,
+      programmingCount,
+      lastProgrammingTime,
+      meterClearCount: null,
+      lastMeterClearTime: null,
+      demandClearCount,
+      lastDemandClearTime,
+      eventClearCount: null,
+      lastEventClearTime: null,
+      clockSetCount: null,
+      lastClockSetTime: null,
+    };
+  },
+  confidence: "M",
+};
+
 // ---- frozen-record locators ------------------------------------------------------------------------------
 
 const METER_TIME = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}))?/;
@@ -584,6 +656,8 @@ for (const [fn, di2, settlement] of [
   add(0x0c, fn, "current", sources);
 }
 
+// F27: meter clock, programming and clearing counts with their last times.
+add(0x0c, 27, "current", { "2007": F27_2007, "1997": F27_1997 });
 add(0x0c, 161, "current", { "2007": F161_2007 });
 add(0x0c, 162, "current", {
   "2007": meterClockSource(0x04000101, 0x04000102),

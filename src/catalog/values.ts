@@ -97,3 +97,17 @@ export function eventTimeA1(record: Answer, name: string): Value {
   const time = part(record, name);
   return typeof time === "string" ? toA1(time) : null;
 }
+
+/**
+ * A DL/T 645-1997 event time "MM-DD hh:mm" (no year) as A.1, in the year of the meter's date answer
+ * ("20YY-MM-DD wWW"), or the year before when that month-day lies after the meter's date: a recorded
+ * event is never in the meter's future [M].
+ */
+export function lastTime97(time: Answer, meterDate: Answer): Value {
+  if (typeof time !== "string" || typeof meterDate !== "string") return null;
+  const t = /^(\d{2})-(\d{2}) (\d{2}):(\d{2})$/.exec(time);
+  const d = /^(\d{4})-(\d{2})-(\d{2})/.exec(meterDate);
+  if (t === null || d === null) return null;
+  const year = `${t[1]}-${t[2]}` > `${d[2]}-${d[3]}` ? Number(d[1]) - 1 : Number(d[1]);
+  return toA1(`${year}-${t[1]}-${t[2]} ${t[3]}:${t[4]}`);
+}
