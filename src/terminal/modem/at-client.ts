@@ -5,6 +5,12 @@
  * codes are tolerated: the caller picks the lines it expects. Bounded: a line longer than `maxLineBytes` or
  * more than `maxLines` lines in one answer are dropped and counted, never buffered without limit.
  *
+ * A command that timed out may still be answered (a busy modem, or a host whose event loop stalled): its
+ * late lines must not become the next command's answer, or every answer after it is one off (the model
+ * read as "AT+CGMI"). After a timeout the client waits for that final result code, or `drainMs` of
+ * nothing, before it sends the next command; and an echoed command that is not the current one starts a
+ * stale answer, skipped up to its final code.
+ *
  *   command() ─► queue ─► "AT+CSQ\r" ─► ByteStream ─► lines ─► final code ─► AtResult
  */
 import type { Clock, TimerHandle } from "../../common/clock.ts";
@@ -28,6 +34,8 @@ export interface AtClientOptions {
   readonly maxLines?: number;
   /** Commands waiting behind the current one; more are refused as "closed"-like errors. */
   readonly maxQueued?: number;
+  /** After a timeout, how long to wait for the late answer's final code before the next command. */
+  readonly drainMs?: number;
 }
 
 interface Pending {
@@ -50,7 +58,10 @@ export class AtClient {
   readonly #maxQueued: number;
   readonly #queue: Pending[] = [];
   readonly #unsubscribe: () => void;
-  #current: { pending: Pending; lines: string[]; timer: TimerHandle } | undefined;
+  #current: { pending: Pending; lines: string[]; timer: TimerHandle; skipping: boolean } | undefined;
+  readonly #drainMs: number;
+  /** Set while waiting out a timed-out command's late answer. */
+  #draining: TimerHandle | undefined;
   #partial = "";
   #closed = false;
 
@@ -61,6 +72,7 @@ export class AtClient {
     this.#maxLineBytes = options.maxLineBytes ?? 512;
     this.#maxLines = options.maxLines ?? 32;
     this.#maxQueued = options.maxQueued ?? 16;
+    this.#drainMs = options.drainMs ?? 1000;
     this.#unsubscribe = this.#stream.onData((chunk) => this.#onData(chunk));
     void this.#stream.closed.then(() => this.#onClosed());
   }
@@ -73,7 +85,7 @@ export class AtClient {
       return Promise.resolve({ ok: false, reason: "closed", lines: [] });
     return new Promise((resolve) => {
       this.#queue.push({ command, resolve });
-      if (this.#current === undefined) this.#next();
+      if (this.#current === undefined && this.#draining === undefined) this.#next();
     });
   }
 
@@ -88,7 +100,7 @@ export class AtClient {
     const timer = this.#clock.setTimer(this.#timeoutMs, () =>
       this.#finish({ ok: false, reason: "timeout", lines: this.#current?.lines ?? [] }),
     );
-    this.#current = { pending, lines: [], timer };
+    this.#current = { pending, lines: [], timer, skipping: false };
     this.#partial = "";
     this.#stream.write(new TextEncoder().encode(`${pending.command}\r`)).catch(() => {
       this.#finish({ ok: false, reason: "closed", lines: [] });
@@ -101,6 +113,15 @@ export class AtClient {
     current.timer.cancel();
     this.#current = undefined;
     current.pending.resolve(result);
+    if (this.#closed) return;
+    if (!result.ok && result.reason === "timeout")
+      this.#draining = this.#clock.setTimer(this.#drainMs, () => this.#endDrain());
+    else this.#next();
+  }
+
+  #endDrain(): void {
+    this.#draining?.cancel();
+    this.#draining = undefined;
     if (!this.#closed) this.#next();
   }
 
@@ -118,9 +139,26 @@ export class AtClient {
   }
 
   #onLine(line: string): void {
+    if (line === "") return;
+    const final = line === "OK" || FINAL_ERROR.test(line);
     const current = this.#current;
-    if (line === "" || current === undefined) return; // blank, or unsolicited output between commands
-    if (line.toUpperCase() === current.pending.command.toUpperCase()) return; // echo (ATE1)
+    if (current === undefined) {
+      // Unsolicited output between commands, or the late answer of a command that timed out.
+      if (final && this.#draining !== undefined) this.#endDrain();
+      return;
+    }
+    if (line.toUpperCase() === current.pending.command.toUpperCase()) {
+      current.skipping = false; // our own echo (ATE1): what follows is our answer
+      return;
+    }
+    if (/^AT/i.test(line)) {
+      current.skipping = true; // the echo of another command: a stale answer follows
+      return;
+    }
+    if (current.skipping) {
+      if (final) current.skipping = false;
+      return;
+    }
     if (line === "OK") {
       this.#finish({ ok: true, lines: current.lines });
       return;
@@ -139,6 +177,8 @@ export class AtClient {
   #onClosed(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#draining?.cancel();
+    this.#draining = undefined;
     const waiting = this.#queue.splice(0);
     this.#finish({ ok: false, reason: "closed", lines: [] });
     for (const p of waiting) p.resolve({ ok: false, reason: "closed", lines: [] });

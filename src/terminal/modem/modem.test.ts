@@ -68,11 +68,55 @@ describe("AT client and modem info", () => {
     clock.advance(3000);
     assert.deepEqual(await pending, { ok: false, reason: "timeout", lines: [] });
     modem.silent = false;
-    // the queued command was sent when the first timed out; the modem drops it while silent — time it out too
+    // the queued command waits out the late answer the first might still get (1 s), then is answered
     await new Promise((resolve) => setImmediate(resolve));
-    clock.advance(3000);
-    assert.equal((await queued).ok, false);
+    clock.advance(1000);
+    assert.deepEqual(await queued, ok(SIM_MODEM_IDENTITY.model));
     assert.deepEqual(await at.command("AT+CSQ"), ok("+CSQ: 21,99"));
+  });
+
+  it("a late answer to a timed-out command never becomes the next command's answer (echo on or off)", async () => {
+    for (const echo of [true, false]) {
+      const clock = new ManualClock(0);
+      const [terminal, modemEnd] = createPipe();
+      const at = new AtClient({ stream: terminal, clock });
+      const sent: string[] = [];
+      modemEnd.onData((chunk) => sent.push(new TextDecoder().decode(chunk).trim()));
+      const say = (...lines: string[]) =>
+        modemEnd.write(new TextEncoder().encode(lines.map((l) => `${l}\r\n`).join("")));
+      // The pipe delivers asynchronously: let a few turns of the event loop pass.
+      const tick = async () => {
+        for (let i = 0; i < 3; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+      };
+
+      const first = at.command("AT+CGMI");
+      const second = at.command("AT+CGMM");
+      await tick();
+      clock.advance(3000);
+      assert.equal((await first).ok, false, "timed out");
+      await tick();
+      // Within the drain: the first command's answer arrives late; the second is not sent before it ends.
+      assert.deepEqual(sent, ["AT+CGMI"]);
+      await say(...(echo ? ["AT+CGMI"] : []), "Quectel", "OK");
+      await tick();
+      assert.deepEqual(sent, ["AT+CGMI", "AT+CGMM"], "sent once the late answer ended");
+      await say(...(echo ? ["AT+CGMM"] : []), "EC25", "OK");
+      assert.deepEqual(await second, ok("EC25"), `echo ${echo}`);
+
+      // A late answer that arrives after the drain, with echo: skipped by its echo.
+      const third = at.command("AT+CGMR");
+      await tick();
+      clock.advance(3000);
+      await third;
+      clock.advance(1000);
+      const fourth = at.command("AT+CGSN");
+      await tick();
+      if (echo) {
+        await say("AT+CGMR", "EC25EFAR06A06M4G", "OK", "AT+CGSN", "861234050012345", "OK");
+        assert.deepEqual(await fourth, ok("861234050012345"));
+      }
+      at.close();
+    }
   });
 
   it("ignores unsolicited lines between commands, bounds a line that never ends, refuses non-AT text", async () => {
