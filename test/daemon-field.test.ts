@@ -180,6 +180,33 @@ describe("field flags", () => {
       simulateMeters: 4,
     });
     assert.deepEqual(fieldFromFlags({}), {}, "nothing given: the start-up file decides");
+    assert.deepEqual(fieldFromFlags({ simulateMeters: 5, simulateBaud: 115_200 }), {
+      simulateMeters: 5,
+      simulateBaud: 115_200,
+    });
     assert.equal(defaultMasterNodeAddress("4403", 1), "000440300001");
   });
+});
+
+it("--simulate-baud: the simulated bus and its channel run at that speed; a meter reads through it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "opendcu-simbaud-"));
+  const daemon = await startDaemon({
+    dbPath: join(dir, "dcu.sqlite"),
+    uplink: { listen: { host: "127.0.0.1", port: 0 } },
+    field: fieldFromFlags({ simulateMeters: 2, simulateBaud: 115_200 }),
+  });
+  try {
+    const rs485 = daemon.field.rs485.get(2);
+    assert.ok(rs485);
+    assert.equal(rs485.line.baud, 115_200, "the channel's byte times follow the line");
+    const r = await rs485.read({
+      meter: { address: "000000000001", edition: "2007", port: 2 },
+      di: DI_ADDRESS,
+      priority: "live",
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+  } finally {
+    await daemon.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

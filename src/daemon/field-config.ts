@@ -5,7 +5,8 @@
  *   field:
  *     serial:  [{ port: 2, path: /dev/serial/by-id/…, baud: 2400, parity: even }]
  *     carrier: { path: /dev/ttyS3, baud: 9600, parity: even }      # the PLC module, port 31
- *     simulateMeters: 0      # N virtual DL/T 645-2007 meters on port 2 (000000000001…), 2400 8E1
+ *     simulateMeters: 0      # N virtual DL/T 645-2007 meters on port 2 (000000000001…), 8E1
+ *     simulateBaud: 2400     # the simulated bus's speed
  *     simulateCarrier: 0     # a virtual module on port 31 with N nodes (100000000001…)
  *
  * The meter archive is never part of it: that is what the master (or the local interface) sets.
@@ -45,6 +46,11 @@ export const FIELD_CONFIG_SCHEMA = z
       .optional(),
     /** Virtual meters on port 2 (replaces any serial entry for port 2). */
     simulateMeters: z.number().int().min(0).max(2040).default(0),
+    /**
+     * Line speed of the simulated RS-485 bus (8E1). 2400 is what meters use; a head-end test with a
+     * thousand simulated meters wants 115200 so that a day's collection takes minutes, not an hour.
+     */
+    simulateBaud: z.number().int().min(300).max(115_200).default(2400),
     /** Virtual carrier module with this many nodes on port 31 (replaces `carrier`). */
     simulateCarrier: z.number().int().min(0).max(2040).default(0),
     /** Archive watching of the carrier channel (defaults: poll 20 s, sync 30 s after a change). */
@@ -61,6 +67,7 @@ export const FIELD_CONFIG_SCHEMA = z
     serial: [],
     simulateMeters: 0,
     simulateCarrier: 0,
+    simulateBaud: 2400,
     carrierArchive: {},
     parameterPollMs: 15_000,
   });

@@ -15,6 +15,7 @@ export interface FieldFlags {
   readonly carrier?: string | undefined;
   readonly simulateMeters?: number | undefined;
   readonly simulateCarrier?: number | undefined;
+  readonly simulateBaud?: number | undefined;
 }
 
 const PARITIES = ["none", "even", "odd"] as const;
@@ -65,5 +66,6 @@ export function fieldFromFlags(flags: FieldFlags): FieldConfigInput {
     ...(carrier === undefined ? {} : { carrier }),
     ...(flags.simulateMeters === undefined ? {} : { simulateMeters: flags.simulateMeters }),
     ...(flags.simulateCarrier === undefined ? {} : { simulateCarrier: flags.simulateCarrier }),
+    ...(flags.simulateBaud === undefined ? {} : { simulateBaud: flags.simulateBaud }),
   };
 }

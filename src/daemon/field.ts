@@ -3,7 +3,7 @@
  * or simulated in-process, and kept in step with the parameters the master sets.
  *
  *   field.serial[]     ──► Rs485Channel(port n)  ◄── openSerial(path, line)      (line ◄── AFN04 F34)
- *   simulateMeters N   ──► Rs485Channel(port 2)  ◄── paced pipe 2400 8E1 ◄── MeterBus ◄── N virtual meters
+ *   simulateMeters N   ──► Rs485Channel(port 2)  ◄── paced pipe (simulateBaud) 8E1 ◄── MeterBus ◄── N virtual meters
  *   field.carrier      ──► CarrierChannel(31)    ◄── openSerial(path)            (archive ◄── AFN04 F10)
  *   simulateCarrier N  ──► CarrierChannel(31)    ◄── SimulatedCarrier (module + PLC network + N meters)
  *
@@ -133,10 +133,11 @@ export async function startField(config: FieldConfig, deps: FieldDependencies): 
         port: SIMULATED_RS485_PORT,
         clock: deps.clock,
         logger: deps.logger,
-        // A line paced like a real 2400-baud 8E1 bus, the meters at its far end.
+        line: { baud: config.simulateBaud, parity: "even", dataBits: 8, stopBits: 1 },
+        // A line paced like a real 8E1 bus (2400 baud unless `simulateBaud` says), the meters at its far end.
         open: async () => {
           const [dcu, meterSide] = createPipe({
-            baud: 2400,
+            baud: config.simulateBaud,
             bitsPerByte: 11,
             labels: ["sim-rs485:dcu", "sim-rs485:meters"],
           });

@@ -62,6 +62,12 @@ const optionsSchema = z.object({
   demo: z.boolean().default(false),
   simulateMeters: z.coerce.number().int().min(0, "must be 0..2040").max(2040, "must be 0..2040").optional(),
   simulateCarrier: z.coerce.number().int().min(0, "must be 0..2040").max(2040, "must be 0..2040").optional(),
+  simulateBaud: z.coerce
+    .number()
+    .int()
+    .min(300, "must be 300..115200")
+    .max(115_200, "must be 300..115200")
+    .optional(),
   serial: z.array(z.string()).optional(),
   carrier: z.string().optional(),
 });
@@ -111,6 +117,10 @@ export function registerRun(program: Command): void {
     )
     .option("--simulate-meters <n>", "N virtual DL/T 645-2007 meters on port 2 (000000000001…), 2400 8E1")
     .option("--simulate-carrier <n>", "a virtual carrier module on port 31 with N nodes (100000000001…)")
+    .option(
+      "--simulate-baud <b>",
+      "line speed of the simulated RS-485 bus (default 2400; 115200 fills a large simulated field fast)",
+    )
     .option(
       "--serial <port=path[:baud[:parity]]>",
       "an RS-485 line for a 1376.1 port, e.g. 2=/dev/ttyUSB0:2400:even (repeatable)",
