@@ -46,6 +46,18 @@ describe("terminal state items over TCP", { timeout: 60_000 }, () => {
     assert.deepEqual((await p0(4))?.data, { state: { activeReport: 2, talk: 1, reserved: 0 } });
   });
 
+  it("AFN0C F4 follows the start-up file's reporting.allowedByDefault before the master switched it", async () => {
+    const allowed = await startServerDaemon({ reporting: { allowedByDefault: true } });
+    try {
+      const reply = await allowed.master.request(0x0c, [{ pn: 0, fn: 4 }]);
+      assert.deepEqual(reply.items.find((i) => i.fn === 4)?.data, {
+        state: { activeReport: 1, talk: 1, reserved: 0 },
+      });
+    } finally {
+      await allowed.close();
+    }
+  });
+
   it("AFN0C F8 flags the ERCs the terminal recorded, a new one after the master sets the clock", async () => {
     const before = flaggedErcs(await p0(8));
     assert.ok(before.includes(1), `ERC1 of the first start is flagged (${before})`);

@@ -137,6 +137,8 @@ export async function startDaemon(
     new Map([...AFN_HANDLERS, [0x0f, upgrade.registration]]),
   );
   dispatcher.livePolicy = config.dataService;
+  // AFN0C F4 reports what the reporter does before the master ever sent AFN05 F29 / F37.
+  dispatcher.reportingAllowedByDefault = config.reporting.allowedByDefault;
   // Group addresses are re-read when AFN04 F6 is set (see the parameter listener below).
   let groups = groupAddresses(core);
   const field = await startField(config.field, {

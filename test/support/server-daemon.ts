@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { DaemonConfigInput } from "../../src/daemon/config.ts";
 import { type DaemonHandle, startDaemon } from "../../src/daemon/daemon.ts";
 import { connectToDcu, type MasterStation } from "../../src/sim/master/master-station.ts";
 
@@ -15,11 +16,14 @@ export interface ServerDaemonFixture {
   close(): Promise<void>;
 }
 
-export async function startServerDaemon(): Promise<ServerDaemonFixture> {
+export async function startServerDaemon(
+  overrides: Partial<DaemonConfigInput> = {},
+): Promise<ServerDaemonFixture> {
   const dir = mkdtempSync(join(tmpdir(), "opendcu-uplink-"));
   const daemon = await startDaemon({
     dbPath: join(dir, "dcu.sqlite"),
     uplink: { listen: { host: "127.0.0.1", port: 0 } },
+    ...overrides,
   });
   const at = daemon.listening;
   if (at === undefined) throw new Error("the daemon is not listening");
