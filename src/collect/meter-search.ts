@@ -40,6 +40,7 @@ import type { ParameterUnit, UnitResult } from "../terminal/parameter-service.ts
 import type { CollectEngine, EngineTerminal, PlanContext, Planner } from "./engine.ts";
 import { minuteOfDay } from "./periods.ts";
 import { type PortWorker, RANK } from "./port-worker.ts";
+import { clearFound, NO_COLLECTOR, recordFound } from "./search-results.ts";
 
 export interface MeterSearchConfig {
   /** Longest a search slice holds a port before yielding to other work. */
@@ -53,6 +54,8 @@ export interface MeterSearchConfig {
   readonly editions: readonly Dlt645Edition[];
   /** Answer window of one probe (a collision's garbage arrives within it too). */
   readonly probeResponseMs: number | undefined;
+  /** Most found meters kept for AFN0C F13 (search-results.ts); later finds are counted, not kept. */
+  readonly maxFoundKept: number;
 }
 
 export const DEFAULT_METER_SEARCH_CONFIG: MeterSearchConfig = {
@@ -62,6 +65,7 @@ export const DEFAULT_METER_SEARCH_CONFIG: MeterSearchConfig = {
   controlBit: 4,
   editions: ["2007", "1997"],
   probeResponseMs: undefined,
+  maxFoundKept: 512,
 };
 
 /** kv: AFN05 F149 `{ mode: 0 | 1 | 2, requestedAt?: number }`. */
@@ -137,7 +141,16 @@ export class MeterSearchPlanner implements Planner {
   readonly name = "meter-search";
   readonly config: MeterSearchConfig;
   readonly #deps: MeterSearchDeps;
-  readonly counters = { probes: 0, collisions: 0, found: 0, ercs: 0, added: 0, slices: 0 };
+  readonly counters = {
+    probes: 0,
+    collisions: 0,
+    found: 0,
+    ercs: 0,
+    added: 0,
+    slices: 0,
+    /** Finds not kept for AFN0C F13 because the list was full. */
+    foundOverflow: 0,
+  };
 
   static install(
     engine: CollectEngine,
@@ -208,7 +221,11 @@ export class MeterSearchPlanner implements Planner {
     const requested = pendingRequest !== undefined;
     if (requested) {
       const v = this.#deps.store.kv.get(METER_SEARCH_MODE_KEY) as object;
-      this.#deps.store.kv.set(METER_SEARCH_MODE_KEY, { ...v, servedAt: pendingRequest });
+      // The master asked for a new search: the F13 list describes that search from now on.
+      this.#deps.store.transaction(() => {
+        this.#deps.store.kv.set(METER_SEARCH_MODE_KEY, { ...v, servedAt: pendingRequest });
+        clearFound(this.#deps.store);
+      });
     }
     const minute = minuteOfDay(context.now, context.utcOffsetMinutes);
     const today = dayKey(context.now, context.utcOffsetMinutes);
@@ -346,9 +363,30 @@ export class MeterSearchPlanner implements Planner {
     });
   }
 
-  /** ERC35 for meters not in the archive and not reported before; with F149 mode 1, adds them to F10. */
+  /**
+   * Keeps every found meter for AFN0C F13; ERC35 for meters not in the archive and not reported before; with
+   * F149 mode 1, adds them to F10.
+   */
   #foundMeters(port: number, meters: readonly { address: string; edition: Dlt645Edition }[]): void {
     const { store, events, clock, utcOffsetMinutes } = this.#deps;
+    const kept = recordFound(
+      store,
+      meters.map((m) => ({
+        port,
+        address: m.address,
+        protocol: F10_PROTOCOL[m.edition],
+        collector: NO_COLLECTOR,
+      })),
+      this.config.maxFoundKept,
+      clock.now(),
+    );
+    if (kept.overflow > 0) {
+      this.counters.foundOverflow += kept.overflow;
+      this.#deps.logger.warn(
+        { port, overflow: kept.overflow, limit: this.config.maxFoundKept },
+        "meter search: found-meter list full, finds not kept for AFN0C F13",
+      );
+    }
     const archive = store.meters.list();
     const fresh = meters.filter(
       (m) =>

@@ -241,6 +241,39 @@ describe("AFN0C hand-written bodies", () => {
     });
   });
 
+  test("F13 meters found by search [L]: count BIN 2, then address, protocol, collector, port per meter", () => {
+    const body = fromHex(
+      "02 00" + // 2 meters
+        " 01 11 00 00 00 00 1E 00 00 00 00 00 00 02" + // 000000001101, protocol 30 (645-2007), no collector, port 2
+        " 57 34 00 00 00 00 01 78 56 34 12 18 20 1F", // 000000003457, protocol 1 (645-1997), collector 201812345678, port 31
+    );
+    assert.ok(body !== undefined);
+    assert.deepEqual(goldenUp(13, body), {
+      meters: [
+        { address: "000000001101", protocol: 30, collector: "000000000000", port: 2 },
+        { address: "000000003457", protocol: 1, collector: "201812345678", port: 31 },
+      ],
+    });
+    const none = fromHex("00 00");
+    assert.ok(none !== undefined);
+    assert.deepEqual(goldenUp(13, none), { meters: [] });
+  });
+
+  test("F13 with an entry cut short is `truncated`, with a non-BCD address is `bad-value`", () => {
+    const up = row(13).up ?? [];
+    const short = fromHex("01 00 01 11 00 00 00 00 1E 00 00 00 00 00 00"); // count 1, entry lacks its port byte
+    assert.ok(short !== undefined);
+    const r1 = decodeBody(up, short);
+    assert.ok(!r1.ok);
+    assert.equal(r1.error.code, "truncated");
+    const bad = fromHex("01 00 0A 11 00 00 00 00 1E 00 00 00 00 00 00 02"); // address byte 0A is not BCD
+    assert.ok(bad !== undefined);
+    const r2 = decodeBody(up, bad);
+    assert.ok(!r2.ok);
+    assert.equal(r2.error.code, "bad-value");
+    assert.match(r2.error.field, /address/);
+  });
+
   test("F129 with a truncated tariff is `truncated`, with a non-BCD digit is `bad-value`", () => {
     const up = row(129).up ?? [];
     const short = fromHex("18 16 28 08 18 01 00 01 00 00 00 00 01 00 00"); // M=1 but the tariff has 4 of 5 bytes

@@ -269,6 +269,23 @@ const READING_STATUS_ENTRY: readonly Field[] = [
   eventTime("endTime"),
 ];
 
+/**
+ * F13 (2013) meters found by the meter search [L]: §4.6 gives only "count + entries (addr 6, protocol 1,
+ * collector 6, port 1…)" (layout known from NUC alone, §8.3). Our reading, isolated here: a BIN 2 count, then
+ * per meter its address (A.12), the AFN04 F10 protocol code (BIN 1), the collector's address (A.12, zeros when
+ * the meter is not behind a collector) and the port (BIN 1) — 14 bytes. The count width and whatever the "…"
+ * stands for are unconfirmed; change this one declaration when a master says otherwise.
+ */
+export const F13_FOUND_METER: readonly Field[] = [
+  fmt("address", "A.12"),
+  bin("protocol", 1),
+  fmt("collector", "A.12"),
+  bin("port", 1),
+];
+const F13_SHAPE: readonly Field[] = [
+  { name: "meters", type: "list", countBytes: 2, fields: F13_FOUND_METER },
+];
+
 /** F169 relay routes: port, n routes, each route = depth m + m relay addresses (A.12). */
 const ROUTE_SHAPE: readonly Field[] = [
   bin("port", 1),
@@ -385,9 +402,7 @@ export const AFN0C_ROWS: readonly FnRow[] = [
     ],
     "M",
   ),
-  // §4.6 [L]: "count + entries (addr 6, protocol 1, collector 6, port 1…)" — the entry is not fully known, so
-  // the whole answer is kept opaque (Fn-ascending order puts F13 last among p0 F9–F16 answers).
-  row(13, "meters found by meter search", "p0", [{ name: "data", type: "rest" }], "L"),
+  row(13, "meters found by meter search", "p0", F13_SHAPE, "L"),
   row(
     14,
     "file segments not yet received",

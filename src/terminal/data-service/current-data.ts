@@ -55,7 +55,10 @@ export async function serveCurrentData(
     const source = sources.get(item.fn);
     if (source === undefined) continue;
     if (source.scope === "terminal") {
-      if (item.pn === 0) slots.push({ kind: "value", pn: 0, fn: item.fn, data: await source.read(ctx) });
+      if (item.pn !== 0) continue;
+      const produced = await source.read(ctx);
+      for (const data of Array.isArray(produced) ? produced : [produced])
+        slots.push({ kind: "value", pn: 0, fn: item.fn, data });
       continue;
     }
     if (item.pn === 0) continue;

@@ -10,6 +10,7 @@ import { missingFileSegments } from "../file-receiver.ts";
 import { trafficNow } from "../handlers/traffic-items.ts";
 import { encodeA1 } from "../local-time.ts";
 import { type CurrentItemSource, tableByFn } from "./item-sources.ts";
+import { foundMeterUnits } from "./search-items.ts";
 import {
   eventFlags,
   NO_CONTROL_OUTPUTS,
@@ -51,6 +52,8 @@ const ROWS: readonly CurrentItemSource[] = [
   { fn: 12, scope: "terminal", read: () => ({ ...NO_CONTROL_OUTPUTS }) },
   // F10 traffic with the master today / this month (the uplink flushes its counts before the query).
   { fn: 10, scope: "terminal", read: ({ core }) => trafficNow(core).data },
+  // F13 meters found by the meter search (collect/search-results.ts), one unit per 100 meters [L].
+  { fn: 13, scope: "terminal", read: ({ core }) => foundMeterUnits(core.store) },
   // F14 file segments still missing of the AFN0F download (breakpoint resume; terminal/file-receiver.ts).
   { fn: 14, scope: "terminal", read: ({ core }) => ({ ...missingFileSegments(core.store) }) },
   // F11 centralised-reading status per port: the reading engine's figures (absent without an engine).

@@ -63,6 +63,12 @@ export interface SourceContext {
 }
 
 export type Produced = Record_ | undefined | Promise<Record_ | undefined>;
+/** A p0 AFN0C item may be several units (a list longer than a frame: one unit per frame, e.g. F13). */
+export type ProducedUnits =
+  | Record_
+  | readonly Record_[]
+  | undefined
+  | Promise<Record_ | readonly Record_[] | undefined>;
 
 /** How one AFN0C Fn is produced. */
 export type CurrentItemSource =
@@ -70,7 +76,7 @@ export type CurrentItemSource =
       readonly fn: number;
       /** p0: computed at request time. */
       readonly scope: "terminal";
-      readonly read: (ctx: SourceContext) => Produced;
+      readonly read: (ctx: SourceContext) => ProducedUnits;
     }
   | {
       readonly fn: number;
