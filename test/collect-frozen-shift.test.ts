@@ -47,7 +47,7 @@ async function collectAcrossMidnight(freezeAfterReads: number | undefined) {
   const outcome = await collectFrozen(
     { worker, now: () => clock.now(), utcOffsetMinutes: OFFSET, terminalFreezeMinutes: 120 },
     TARGET,
-    { current: [], daily: [f161], monthly: [], curve: [] },
+    { current: [], daily: [f161], monthly: [], readingDay: [], curve: [] },
     { daily: [20261128], monthly: [] },
     RANK.frozen,
   );

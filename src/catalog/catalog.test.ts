@@ -198,6 +198,13 @@ const ORACLES: Record<string, Oracle> = {
   "0D:F2": (m, e) => (e === "2007" ? f34(daily(m).energies, true) : f34(m.energies(), false)),
   "0D:F3": (m) => demandGroups(daily(m).positiveDemand),
   "0D:F4": (m) => demandGroups(daily(m).reverseDemand),
+  // Reading-day items: the meter's current values (the terminal freezes them at the reading-day time).
+  "0D:F9": (m, e) => f33(m.energies(), e === "2007"),
+  "0D:F10": (m, e) => f34(m.energies(), e === "2007"),
+  "0D:F11": (m) => demandGroups(m.demand().positive),
+  "0D:F12": (m) => demandGroups(m.demand().reverse),
+  "0D:F189": (m) => demandPairs(m.demand().positive),
+  "0D:F191": (m) => demandPairs(m.demand().reverse),
   "0D:F17": (m, e) => f33(settled(m).energies, e === "2007"),
   "0D:F18": (m, e) => f34(settled(m).energies, e === "2007"),
   "0D:F185": (m) => demandPairs(daily(m).positiveDemand),
@@ -212,6 +219,7 @@ for (let i = 0; i < 8; i++) {
   ORACLES[`0D:F${161 + i}`] = (m, e) => ({
     energy: entries(energyKinds(e === "2007" ? daily(m).energies : m.energies())[i] as number[]),
   });
+  ORACLES[`0D:F${169 + i}`] = (m) => ({ energy: entries(energyKinds(m.energies())[i] as number[]) });
   ORACLES[`0D:F${177 + i}`] = (m) => ({ energy: entries(energyKinds(settled(m).energies)[i] as number[]) });
 }
 // Daily increments F5–F8: +P, +Q, −P, −Q of the newest record minus the one before.
@@ -262,6 +270,8 @@ function answersFrom(meter: VirtualMeter, edition: Dlt645Edition, dis: readonly 
 /** The period of record 1 for a frozen item, as the engine finds it. */
 function periodFor(item: CatalogItem, edition: Dlt645Edition, meter: VirtualMeter): number | undefined {
   if (item.kind === "current") return undefined;
+  // Reading-day items are the terminal's freeze of current values, filed under the reading day.
+  if (item.kind === "readingDay") return 20261126;
   const locator = RECORDS[item.kind][edition];
   if (locator.marker === undefined) return addDays(20261126, -1);
   const marker = locator.marker(1);
@@ -282,6 +292,10 @@ describe("the data-item catalogue", () => {
     assert.equal(findItem(0x0c, 129)?.key, "0C:F129");
     assert.equal(findItem(0x0d, 161)?.kind, "daily");
     assert.equal(findItem(0x0d, 177)?.kind, "monthly");
+    assert.equal(findItem(0x0d, 169)?.kind, "readingDay");
+    // Twins share the current item's source: the same identifiers, the same conversion.
+    assert.equal(findItem(0x0d, 169)?.sources["2007"], findItem(0x0c, 129)?.sources["2007"]);
+    assert.equal(findItem(0x0d, 190), undefined, "no reactive demand source");
     assert.equal(findItem(0x0c, 2), undefined, "terminal data is not meter data");
   });
 
@@ -313,6 +327,7 @@ describe("the data-item catalogue", () => {
             `${item.key}: values differ from the meter model`,
           );
           if (item.kind === "daily") assert.equal(data.Td_d, "2026-11-25", `${item.key}: closed day`);
+          if (item.kind === "readingDay") assert.equal(data.Td_d, "2026-11-26", `${item.key}: reading day`);
           if (item.kind === "monthly") assert.equal(data.Td_m, "2026-10", `${item.key}: settled month`);
           checked++;
         }

@@ -35,7 +35,8 @@ import {
   toA1,
 } from "./values.ts";
 
-export type ItemKind = "current" | "daily" | "monthly";
+/** "readingDay": AFN0D reading-day frozen items (Td_d = the reading day), frozen by the terminal. */
+export type ItemKind = "current" | "daily" | "monthly" | "readingDay";
 
 /** Looks up the meter's answer to an identifier (see `Answer`). */
 export type Answers = (di: number) => Answer;
@@ -761,6 +762,32 @@ add(0x0d, 195, "monthly", {
   ),
 });
 
+// ---- AFN0D reading-day frozen (Td_d = the reading day, AFN04 F33) ----------------------------------------
+
+/**
+ * The reading-day items are the daily items' twins — F9–F12 ↔ F1–F4, F169–F176 ↔ F161–F168, F189–F192 ↔
+ * F185–F188, same bodies — but no meter keeps a record of the master's reading day: the terminal freezes the
+ * meter's current values at the reading-day time (collect/reading-day.ts). So each twin takes the source of
+ * the AFN0C current item whose values the daily body holds frozen (F9 ← F33, F169 ← F129, F189 ← F145 …):
+ * the same identifiers and conversions, not a second table [M: reading current values at the reading-day
+ * time; some terminals take the meter's settlement record when the meter settles on the reading day — see
+ * collect/reading-day.ts]. F190/F192 (reactive demand) have no current source and are not filled.
+ */
+export const READING_DAY_TWINS: readonly {
+  readonly fn: number;
+  readonly daily: number;
+  readonly current: number;
+}[] = [
+  ...[0, 1, 2, 3].map((i) => ({ fn: 9 + i, daily: 1 + i, current: 33 + i })),
+  ...KIND_DI2.map((_, i) => ({ fn: 169 + i, daily: 161 + i, current: 129 + i })),
+  ...[0, 1, 2, 3].map((i) => ({ fn: 189 + i, daily: 185 + i, current: 145 + i })),
+];
+
+for (const twin of READING_DAY_TWINS) {
+  const current = items.find((i) => i.afn === 0x0c && i.fn === twin.current);
+  if (current !== undefined) add(0x0d, twin.fn, "readingDay", current.sources);
+}
+
 /** Every catalogue row, AFN0C first, then AFN0D, each by Fn. */
 export const CATALOG: readonly CatalogItem[] = items.sort((a, b) => a.afn - b.afn || a.fn - b.fn);
 
@@ -776,9 +803,9 @@ export function itemByKey(key: string): CatalogItem | undefined {
 }
 
 /** The AFN0D time-label field of a kind: Td_d (A.20 "20YY-MM-DD") or Td_m (A.21 "20YY-MM"). */
-export function periodLabel(kind: "daily" | "monthly", period: number): Record_ {
+export function periodLabel(kind: Exclude<ItemKind, "current">, period: number): Record_ {
   const text = String(period);
-  return kind === "daily"
+  return kind !== "monthly"
     ? { Td_d: `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}` }
     : { Td_m: `${text.slice(0, 4)}-${text.slice(4, 6)}` };
 }

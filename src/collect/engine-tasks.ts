@@ -1,5 +1,6 @@
 /**
- * The engine tasks beyond collection — meter-event polling, meter time, meter search and curves — added to a
+ * The engine tasks beyond collection — meter-event polling, meter time, meter search, curves and the
+ * reading-day freeze — added to a
  * reading engine in one call, for whoever wires the engine into the daemon:
  *
  *   const engine = new CollectEngine({ terminal: core, channels });
@@ -13,6 +14,7 @@ import { type CurveConfig, CurvePlanner } from "./curves.ts";
 import type { CollectEngine, EngineTerminal } from "./engine.ts";
 import { type MeterEventConfig, MeterEventPlanner } from "./meter-events.ts";
 import { type MeterSearchConfig, MeterSearchPlanner } from "./meter-search.ts";
+import { type ReadingDayConfig, ReadingDayPlanner } from "./reading-day.ts";
 import { type TimeSyncConfig, TimeSyncPlanner } from "./time-sync.ts";
 
 export interface EngineTasksConfig {
@@ -22,6 +24,8 @@ export interface EngineTasksConfig {
   readonly meterSearch?: Partial<MeterSearchConfig> | false;
   /** Curves are read only for meters whose class enables them in AFN04 F39. */
   readonly curves?: Partial<CurveConfig> | false;
+  /** Reading-day frozen data, on the reading days AFN04 F33 sets per port (none until it does). */
+  readonly readingDay?: Partial<ReadingDayConfig> | false;
 }
 
 export interface EngineTasks {
@@ -29,6 +33,7 @@ export interface EngineTasks {
   readonly timeSync: TimeSyncPlanner | undefined;
   readonly meterSearch: MeterSearchPlanner | undefined;
   readonly curves: CurvePlanner | undefined;
+  readonly readingDay: ReadingDayPlanner | undefined;
 }
 
 export function installEngineTasks(
@@ -56,5 +61,9 @@ export function installEngineTasks(
       config.curves === false
         ? undefined
         : CurvePlanner.install(engine, terminal, config.curves ?? {}, logger),
+    readingDay:
+      config.readingDay === false
+        ? undefined
+        : ReadingDayPlanner.install(engine, terminal, config.readingDay ?? {}, logger),
   };
 }

@@ -8,7 +8,8 @@
  *     │                 meters have each of those days or the cut-off hour passes
  *     ├─ cut-off:       ERC39 per meter still missing the day, ERC31 for meters silent all day
  *     ├─ real-time:     current values every F33 interval, inside the F33 windows
- *     └─ added planners (hooks: meter-event polling, time sync, meter search — `addPlanner`)
+ *     └─ added planners (hooks: meter-event polling, time sync, meter search, curves, reading-day freeze —
+ *        `addPlanner`, installed by engine-tasks.ts)
  *
  * Nothing the engine decides lives only in memory: what is missing is read back from the store (frozen data,
  * reading state, needs, raised alarms), so a restart at any moment — around midnight included — picks up

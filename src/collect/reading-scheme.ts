@@ -24,7 +24,7 @@ export interface PortScheme {
   readonly intervalMinutes: number | undefined;
   /** Empty = reading allowed all day. */
   readonly windows: readonly ReadingWindow[];
-  /** Bit i = day i+1 of the month is a reading day (reading-day freeze: a hook, not collected yet). */
+  /** Bit i = day i+1 of the month is a reading day (reading-day freeze: collect/reading-day.ts). */
   readonly readingDays: number;
   readonly readingDayMinute: number | undefined;
   /** Broadcast time sync: day of month (0 = every day), minute of day (a hook for the time-sync task). */
@@ -101,9 +101,18 @@ export function inWindow(scheme: PortScheme, minute: number): boolean {
   });
 }
 
-/** Items collected when F38/F39 say nothing for a meter's class: enough for daily billing. */
+/** Whether day-of-month `day` (1..31) is a reading day of the port (F33 bit day−1). */
+export function isReadingDay(scheme: PortScheme, day: number): boolean {
+  return day >= 1 && day <= 31 && ((scheme.readingDays >>> (day - 1)) & 1) === 1;
+}
+
+/**
+ * Items collected when F38/F39 say nothing for a meter's class: enough for daily billing. Class 2 also
+ * names F9 and F169, the reading-day twins of the daily defaults F1 and F161: they are collected only on the
+ * reading days F33 sets (none by default), so without F33 they cost nothing.
+ */
 export const DEFAULT_CLASS1_FNS: readonly number[] = [129];
-export const DEFAULT_CLASS2_FNS: readonly number[] = [1, 161, 17, 177];
+export const DEFAULT_CLASS2_FNS: readonly number[] = [1, 161, 17, 177, 9, 169];
 
 /**
  * The Fn list F38/F39 configures for (big, small) class, or undefined when the stored value is for another
@@ -128,6 +137,8 @@ export interface MeterItems {
   readonly current: readonly CatalogItem[];
   readonly daily: readonly CatalogItem[];
   readonly monthly: readonly CatalogItem[];
+  /** AFN0D reading-day items (F9–F12, F169–F176, F189–F192), frozen on the F33 reading days. */
+  readonly readingDay: readonly CatalogItem[];
   /** AFN0D curves (F81…) F39 enables for the class; none by default (curves cost bandwidth). */
   readonly curve: readonly CurveItem[];
 }
@@ -143,6 +154,7 @@ export function itemsFor(target: ReadTarget, f38: unknown, f39: unknown): MeterI
     current: pick(0x0c, class1, "current"),
     daily: pick(0x0d, class2, "daily"),
     monthly: pick(0x0d, class2, "monthly"),
+    readingDay: pick(0x0d, class2, "readingDay"),
     curve: CURVE_ITEMS.filter((i) => class2.has(i.fn) && curveReadable(i, target.edition)),
   };
 }
