@@ -193,11 +193,18 @@ export class FrozenRepository {
     return new Set(rows.map((r) => r.point));
   }
 
-  /** For each period in [from, to], the points holding any item then (reading-status summaries). */
-  pointsByPeriod(from: number, to: number): Map<number, Set<number>> {
+  /**
+   * For each period in [from, to], the points holding any item then — or, given `items`, any of those
+   * (the daily table also holds reading-day items, which are not a day's frozen data) — for summaries.
+   */
+  pointsByPeriod(from: number, to: number, items?: readonly string[]): Map<number, Set<number>> {
+    const only = items === undefined ? "" : ` AND item IN (SELECT value FROM json_each(?))`;
     const rows = this.#db
-      .statement(`SELECT DISTINCT period, point FROM ${this.#table} WHERE period BETWEEN ? AND ?`)
-      .all(from, to) as { period: number; point: number }[];
+      .statement(`SELECT DISTINCT period, point FROM ${this.#table} WHERE period BETWEEN ? AND ?${only}`)
+      .all(...(items === undefined ? [from, to] : [from, to, JSON.stringify(items)])) as {
+      period: number;
+      point: number;
+    }[];
     const out = new Map<number, Set<number>>();
     for (const r of rows) {
       const points = out.get(r.period) ?? new Set<number>();

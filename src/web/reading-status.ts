@@ -1,13 +1,17 @@
 /**
  * Reading status from what the store holds (the database is the truth): a meter counts as read for a day
- * when the daily frozen table has any data of it for that day, and "missing today" lists meters to be read
+ * when the daily frozen table has any daily frozen item of it for that day (not a reading-day item), and "missing today" lists meters to be read
  * (F10 protocol ≠ 0) without today's frozen data. The reading engine may supply a richer provider; this one
  * needs nothing but the store, so the page works before and without it.
  */
+import { CATALOG } from "../catalog/catalog.ts";
 import { addDays, dayKey } from "../store/calendar.ts";
 import type { MeterEntry } from "../store/meters-repo.ts";
 import type { TerminalCore } from "../terminal/terminal-core.ts";
 import type { MeterReadingDetail, MissingMeter, PortDaySuccess, ReadingStatusProvider } from "./providers.ts";
+
+/** The keys of a day's frozen data (the daily table also holds reading-day items under their day). */
+const DAILY_FROZEN_KEYS: readonly string[] = CATALOG.filter((i) => i.kind === "daily").map((i) => i.key);
 
 /** F10 protocol 0 = "do not read". */
 const isRead = (m: MeterEntry): boolean => m.protocol !== 0;
@@ -29,7 +33,7 @@ export class StoreReadingStatus implements ReadingStatusProvider {
     const meters = this.#core.store.meters.list().filter(isRead);
     const byPort = new Map<number, MeterEntry[]>();
     for (const m of meters) byPort.set(m.port, [...(byPort.get(m.port) ?? []), m]);
-    const read = this.#core.store.daily.pointsByPeriod(first, today);
+    const read = this.#core.store.daily.pointsByPeriod(first, today, DAILY_FROZEN_KEYS);
     const out: PortDaySuccess[] = [];
     for (let day = first, i = 0; i < days; i++, day = addDays(day, 1)) {
       const points = read.get(day) ?? new Set<number>();
@@ -42,7 +46,8 @@ export class StoreReadingStatus implements ReadingStatusProvider {
 
   missingToday(offset: number, limit: number): { total: number; meters: MissingMeter[] } {
     const today = this.#today();
-    const have = this.#core.store.daily.pointsByPeriod(today, today).get(today) ?? new Set<number>();
+    const have =
+      this.#core.store.daily.pointsByPeriod(today, today, DAILY_FROZEN_KEYS).get(today) ?? new Set<number>();
     const missing = this.#core.store.meters.list().filter((m) => isRead(m) && !have.has(m.point));
     return {
       total: missing.length,
