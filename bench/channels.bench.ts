@@ -6,7 +6,9 @@
  *    simulated bus behind an in-memory line paced at 2400 baud 8E1, in real time, with its default timing.
  *    Useful traffic = every byte of the answered exchanges, FE preambles included (DL/T 645 asks for them);
  *    the "frames only" column leaves the preambles out. Channel time = wall time from the first request to
- *    the last answer, with the queue kept full.
+ *    the last answer, with the queue kept full. Also given against the best a half-duplex exchange can do:
+ *    the same bytes at line rate plus the meter's turnaround per exchange. A same-run baseline row runs the
+ *    previous default (a 5 ms gap after every answer).
  * 2. Carrier: the real `CarrierChannel` reading nodes through the virtual module (9600-baud line, PLC
  *    network with loss), in simulated time. Useful traffic = the DL/T 645 frames carried (request and
  *    answer); the line maximum is the module's serial line. The PLC round trip dominates, so the figure
@@ -16,6 +18,7 @@ import { CarrierChannel } from "../src/channels/carrier/carrier-channel.ts";
 import type { MeterReadRequest } from "../src/channels/meter-channel.ts";
 import { DLT645_DEFAULT_LINE } from "../src/channels/rs485/line-settings.ts";
 import { Rs485Channel } from "../src/channels/rs485/rs485-channel.ts";
+import type { Rs485Timing } from "../src/channels/rs485/rs485-timing.ts";
 import { ManualClock, SystemClock } from "../src/common/clock.ts";
 import { encodeMessage, readRequest } from "../src/protocol/dlt645/message.ts";
 import { downRequest, upFrame } from "../src/protocol/gw1376-2/message.ts";
@@ -39,6 +42,8 @@ interface Rs485Case {
   readonly dis: readonly number[];
   /** Meter turnaround before each answer, ms (DL/T 645 meters take 20..500 ms [M]). */
   readonly turnaroundMs: number;
+  /** Channel timing other than the default (the same-run baseline). */
+  readonly timing?: Partial<Rs485Timing>;
 }
 
 const CASES: readonly Rs485Case[] = [
@@ -56,9 +61,26 @@ const CASES: readonly Rs485Case[] = [
   },
 ];
 
-async function rs485Case(
-  c: Rs485Case,
-): Promise<{ efficiency: number; framesOnly: number; answered: number }> {
+/** Same-run baseline: the timing before the gap after an answer went (5 ms after every exchange). */
+const PREVIOUS_GAP: Rs485Case = {
+  name: "baseline: energy, instant meter, previous default (5 ms gap after every answer)",
+  dis: [0x00010000],
+  turnaroundMs: 0,
+  timing: { gapAfterAnswerMs: 5 },
+};
+
+interface Rs485Figures {
+  answered: number;
+  /** Useful bytes (FE preambles included) per second of channel time ÷ the line maximum. */
+  efficiency: number;
+  /** The same without the FE preambles. */
+  framesOnly: number;
+  /** The best a half-duplex exchange can do: the same bytes at line rate + the meter's turnaround each. */
+  bestSeconds: number;
+  elapsedSeconds: number;
+}
+
+async function rs485Case(c: Rs485Case): Promise<Rs485Figures> {
   const meterClock = new ManualClock(Date.UTC(2026, 10, 26, 10, 0, 0));
   const meters = Array.from({ length: 8 }, (_, i) =>
     VirtualMeter.create(String(i + 1).padStart(12, "0"), meterClock, { historyDays: 3, seed: i + 1 }),
@@ -68,13 +90,14 @@ async function rs485Case(
     port: 2,
     line: DLT645_DEFAULT_LINE,
     clock: new SystemClock(),
+    ...(c.timing === undefined ? {} : { timing: c.timing }),
     open: async () => {
-      // The line turns around before every transmission: the meter's answer delay (our side sends at once
-      // after the gap, which the channel keeps itself).
+      // Only the meter end turns around before it transmits (its answer delay); the concentrator's
+      // transceiver switches at once, so anything between an answer and the next request is the channel's.
       const [dcu, meterSide] = createPipe({
         baud: RS485_BAUD,
         bitsPerByte: BITS,
-        turnaroundMs: c.turnaroundMs,
+        turnaroundMs: [0, c.turnaroundMs],
       });
       bus.attach(meterSide);
       return dcu;
@@ -87,6 +110,7 @@ async function rs485Case(
     priority: "scheduled",
   });
   const before = channel.stats();
+  const attemptsBefore = channel.counters.attempts;
   const requests: MeterReadRequest[] = Array.from({ length: READS }, (_, i) => ({
     meter: { address: meters[i % meters.length]?.address ?? "", edition: "2007", port: 2 },
     di: c.dis[i % c.dis.length] as number,
@@ -96,15 +120,21 @@ async function rs485Case(
   const results = await Promise.all(requests.map((r) => channel.read(r)));
   const elapsedS = (performance.now() - started) / 1000;
   const after = channel.stats();
+  const exchanges = channel.counters.attempts - attemptsBefore;
   await channel.close();
   const answered = results.filter((r) => r.ok).length;
+  if (answered !== READS || exchanges !== READS)
+    throw new Error(
+      `${c.name}: ${answered}/${READS} answered in ${exchanges} exchanges; the figures need all`,
+    );
   const useful = after.bytesOut + after.bytesIn - before.bytesOut - before.bytesIn;
-  const exchanges = answered;
   const frames = useful - 2 * PREAMBLE * exchanges;
   return {
+    answered,
     efficiency: useful / elapsedS / LINE_MAX,
     framesOnly: frames / elapsedS / LINE_MAX,
-    answered,
+    bestSeconds: useful / LINE_MAX + (exchanges * c.turnaroundMs) / 1000,
+    elapsedSeconds: elapsedS,
   };
 }
 
@@ -179,24 +209,47 @@ async function carrierCase(): Promise<{
 
 export default async function run(): Promise<BenchReport> {
   const rows: (string | number)[][] = [];
-  let headline = 0;
-  for (const c of CASES) {
+  const versusBest: { name: string; ratio: number }[] = [];
+  for (const c of [...CASES, PREVIOUS_GAP]) {
     const r = await rs485Case(c);
-    if (c === CASES[0]) headline = r.efficiency;
-    rows.push([c.name, `${r.answered}/${READS}`, r.efficiency.toFixed(3), r.framesOnly.toFixed(3)]);
+    const ratio = r.bestSeconds / r.elapsedSeconds;
+    if (c !== PREVIOUS_GAP) versusBest.push({ name: c.name, ratio });
+    const ceiling = (r.efficiency * r.elapsedSeconds) / r.bestSeconds;
+    rows.push([
+      c.name,
+      `${r.answered}/${READS}`,
+      r.efficiency.toFixed(3),
+      r.framesOnly.toFixed(3),
+      ceiling.toFixed(3),
+      `**${ratio.toFixed(3)}**`,
+    ]);
   }
+  const worst = versusBest.reduce((a, b) => (b.ratio < a.ratio ? b : a));
   const carrier = await carrierCase();
   const modelledUseful = carrier.usefulBytes / carrier.modelledSeconds / (CARRIER_BAUD / BITS);
   return {
     title: "Channel efficiency: RS-485 and carrier",
     lines: [
-      "Command: `npm run bench -- channels`. Efficiency = useful meter bytes per second of channel time ÷ the line maximum (baud ÷ 11 bits for 8E1).",
+      "Efficiency = useful meter bytes per second of channel time ÷ the line maximum (baud ÷ 11 bits for 8E1).",
       "",
-      `RS-485: \`Rs485Channel\` with its default timing (gap max(5 ms, 1 byte time), response 500 ms + 10 byte times) reading ${READS} requests from 8 virtual meters over an in-memory line paced at 2400 baud 8E1, queue kept full, real time. "with preambles" counts the FE FE FE FE both sides send; "frames only" does not.`,
+      `RS-485: the real \`Rs485Channel\` with its default timing (next request at once after a complete answer; gap max(5 ms, 1 byte time) after silence or garbage; response 500 ms + 10 byte times) reading ${READS} requests from 8 virtual meters over an in-memory line paced at 2400 baud 8E1 (\`createPipe\`), queue kept full, real time (so the host's timer lateness counts against the channel). The meter end of the line waits its turnaround before each answer; the concentrator end transmits at once.`,
       "",
-      ...table(["case", "answered", "efficiency (with preambles)", "efficiency (frames only)"], rows),
+      "- *vs line max*: useful bytes per second ÷ 218.2 bytes/s; *with preambles* counts the FE FE FE FE both sides send (DL/T 645 asks for them), *frames only* does not.",
+      "- *half-duplex best*: the same bytes back to back at line rate plus the meter's turnaround once per exchange, which no concentrator can shorten; *ceiling* is that best case's own efficiency against the line maximum, and *channel ÷ best* is the share of that best the channel achieves (1.000 = nothing lost between the answer's last byte and the next request, nor anywhere else).",
       "",
-      `Target ≥ 0.9 on RS-485 (energy read, instant meter, preambles counted): **${headline.toFixed(3)}** — ${headline >= 0.9 ? "met" : "NOT met"}. A real meter's own answer delay (DL/T 645 allows 20..500 ms) is line time nobody can use; the 20 ms rows show what it costs.`,
+      ...table(
+        [
+          "case",
+          "answered",
+          "vs line max, with preambles",
+          "vs line max, frames only",
+          "ceiling of a half-duplex exchange (vs line max)",
+          "channel ÷ half-duplex best",
+        ],
+        rows,
+      ),
+      "",
+      `Target ≥ 0.9 on RS-485, judged as *channel ÷ half-duplex best* with preambles counted, for every case: lowest **${worst.ratio.toFixed(3)}** (${worst.name}) — ${worst.ratio >= 0.9 ? "met" : "NOT met"}. For an instant meter this is the same figure as useful bytes ÷ the raw line maximum, the issue's own definition. With a real meter's turnaround (DL/T 645 allows 20..500 ms) the raw figure cannot reach 0.9 for short answers whatever the concentrator does (see the ceiling column), so the target is judged against what is achievable, and the raw figure is shown beside it. Frames only can never reach 0.9 of the raw line: the eight FE bytes are 8 of 44 line bytes in an energy read.`,
       "",
       `Carrier: \`CarrierChannel\` reading daily frozen energy (05 06 01 01) from ${CARRIER_NODES} nodes (relay depth 0..3, 120 + 80·depth ms per PLC attempt, ${CARRIER_LOSS * 100} % loss per attempt) through the virtual module on a ${CARRIER_BAUD}-baud 8E1 line, concentrator-led (AFN13), in simulated time.`,
       "",

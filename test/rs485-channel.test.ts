@@ -10,6 +10,7 @@ import { ManualClock, SystemClock } from "../src/common/clock.ts";
 import { decodeDiData } from "../src/protocol/dlt645/data.ts";
 import { EVENT_IDENTIFIERS } from "../src/protocol/dlt645/di-table.ts";
 import { decodeMessageBytes, encodeMessage, readRequest } from "../src/protocol/dlt645/message.ts";
+import type { ByteStream } from "../src/transport/byte-stream.ts";
 import { makeMeters, meterAddress, type PipeField, pipeField } from "./support/rs485-fixture.ts";
 
 const METER_TIME = Date.UTC(2026, 10, 26, 10, 0, 0);
@@ -338,4 +339,102 @@ test("broadcast reaches every meter without an answer; close settles queued work
   assert.ok(results.every((r) => r.ok || r.reason === "unavailable"));
   const after = await ch.read({ meter: target(1), di: DI_ENERGY, priority: "live" });
   assert.equal(after.ok ? "" : after.detail, "channel closed");
+});
+
+/** A port the test answers by hand, on a ManualClock: every write is recorded with the clock's time. */
+function scriptedPort(clock: ManualClock) {
+  const writes: { at: number; bytes: Uint8Array }[] = [];
+  const listeners = new Set<(chunk: Uint8Array) => void>();
+  let open = true;
+  let markClosed = (): void => undefined;
+  const closed = new Promise<void>((resolve) => {
+    markClosed = resolve;
+  });
+  const stream: ByteStream = {
+    label: "scripted",
+    get isOpen() {
+      return open;
+    },
+    closed,
+    write: async (bytes) => {
+      writes.push({ at: clock.now(), bytes: Uint8Array.from(bytes) });
+    },
+    onData: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: async () => {
+      open = false;
+      markClosed();
+    },
+  };
+  const answer = (bytes: Uint8Array): void => {
+    for (const listener of [...listeners]) listener(bytes);
+  };
+  return { stream, writes, answer };
+}
+
+/** Lets promise chains and the channel's setImmediate hops run (no clock time passes). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+test("after a complete answer the next request goes out at once; after silence the gap is kept", async () => {
+  const clock = new ManualClock(METER_TIME);
+  const [meter] = makeMeters(1, clock);
+  assert.ok(meter !== undefined);
+  const port = scriptedPort(clock);
+  const ch = new Rs485Channel({
+    port: 2,
+    open: async () => port.stream,
+    clock,
+    timing: { retries: 0, gapFloorMs: 7, gapByteTimes: 0 },
+  });
+  const reply = (n: number): Uint8Array => {
+    // The request as written: 4 FE, then the frame the meter answers (with its own FE preamble).
+    const answer = meter.handleFrame((port.writes[n] as { bytes: Uint8Array }).bytes.subarray(4));
+    assert.ok(answer !== undefined, "the meter answers the request");
+    return answer;
+  };
+  try {
+    const read = (n: number) => ch.read({ meter: target(n), di: DI_ENERGY, priority: "scheduled" });
+    const results = [read(1), read(1), read(2), read(1)];
+    await settle();
+    assert.equal(port.writes.length, 1);
+    // Answer in two pieces: nothing goes out until the end byte (16) has arrived.
+    const first = reply(0);
+    port.answer(first.subarray(0, first.length - 1));
+    await settle();
+    assert.equal(port.writes.length, 1);
+    port.answer(first.subarray(first.length - 1));
+    await settle();
+    assert.equal(port.writes.length, 2, "the second request follows the answer without waiting for a timer");
+    assert.equal(port.writes[1]?.at, port.writes[0]?.at);
+    port.answer(reply(1));
+    await settle();
+    assert.equal(port.writes.length, 3);
+    // Meter 2 is silent: the response timeout ends the exchange, then the gap (7 ms) is kept.
+    clock.advance(600);
+    await settle();
+    const silentAt = clock.now();
+    assert.equal(port.writes.length, 3);
+    clock.advance(6);
+    await settle();
+    assert.equal(port.writes.length, 3, "no request inside the gap after a silence");
+    clock.advance(1);
+    await settle();
+    assert.equal(port.writes.length, 4);
+    assert.equal((port.writes[3]?.at ?? 0) - silentAt, 7);
+    port.answer(reply(3));
+    const [a, b, c, d] = await Promise.all(results);
+    assert.deepEqual([a?.ok, b?.ok, c?.ok ? "ok" : c?.reason, d?.ok], [true, true, "timeout", true]);
+  } finally {
+    // A failed assertion can leave the channel waiting on a timer of the manual clock: let them all run.
+    const closing = ch.close();
+    for (let i = 0; i < 20; i++) {
+      clock.advance(1000);
+      await settle();
+    }
+    await closing;
+  }
 });

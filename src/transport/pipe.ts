@@ -18,8 +18,12 @@ export interface PipeOptions {
   readonly baud?: number;
   /** Bits on the wire per byte; 11 for 8E1 (default), 10 for 8N1. */
   readonly bitsPerByte?: number;
-  /** Gap before each transmission starts, ms (default 0). */
-  readonly turnaroundMs?: number;
+  /**
+   * Gap before each transmission starts, ms (default 0): one figure for both ends, or `[a, b]` for the
+   * first and second end on their own (a meter that waits before answering while the concentrator's
+   * transceiver switches at once).
+   */
+  readonly turnaroundMs?: number | readonly [a: number, b: number];
   /** Labels of the two ends (default "pipe:a" / "pipe:b"). */
   readonly labels?: readonly [string, string];
 }
@@ -42,6 +46,7 @@ class PipeEnd implements ByteStream {
   readonly label: string;
   peer: PipeEnd | undefined;
   readonly #options: PipeOptions;
+  readonly #turnaroundMs: number;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #state = new StreamState();
   #lineFreeAt = 0;
@@ -53,9 +58,10 @@ class PipeEnd implements ByteStream {
   readonly #due: Due[] = [];
   #dueTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(label: string, options: PipeOptions) {
+  constructor(label: string, options: PipeOptions, turnaroundMs: number) {
     this.label = label;
     this.#options = options;
+    this.#turnaroundMs = turnaroundMs;
   }
 
   get closed(): Promise<void> {
@@ -117,7 +123,7 @@ class PipeEnd implements ByteStream {
     const bits = this.#options.bitsPerByte ?? 11;
     const byteMs = (bits * 1000) / baud;
     const now = performance.now();
-    const start = Math.max(now, this.#lineFreeAt) + (this.#options.turnaroundMs ?? 0);
+    const start = Math.max(now, this.#lineFreeAt) + this.#turnaroundMs;
     this.#lineFreeAt = start + copy.length * byteMs;
     const perChunk = Math.max(1, Math.floor(CHUNK_MS / byteMs));
     for (let i = 0; i < copy.length; i += perChunk) {
@@ -143,8 +149,13 @@ class PipeEnd implements ByteStream {
 
 /** Creates two connected ends; closing either closes both. */
 export function createPipe(options: PipeOptions = {}): [ByteStream, ByteStream] {
-  const a = new PipeEnd(options.labels?.[0] ?? "pipe:a", options);
-  const b = new PipeEnd(options.labels?.[1] ?? "pipe:b", options);
+  const turnaround = options.turnaroundMs ?? 0;
+  const [turnaroundA, turnaroundB] = typeof turnaround === "number" ? [turnaround, turnaround] : turnaround;
+  for (const ms of [turnaroundA, turnaroundB])
+    if (!(Number.isFinite(ms) && ms >= 0))
+      throw new RangeError(`pipe turnaroundMs must be ≥ 0 ms, got ${ms}`);
+  const a = new PipeEnd(options.labels?.[0] ?? "pipe:a", options, turnaroundA);
+  const b = new PipeEnd(options.labels?.[1] ?? "pipe:b", options, turnaroundB);
   a.peer = b;
   b.peer = a;
   return [a, b];

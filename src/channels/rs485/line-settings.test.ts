@@ -56,6 +56,10 @@ test("timeouts and the gap scale with byte time: a slower line gets more patienc
   assert.equal(s.interByteMs, 20 * byteTimeMs(slow));
   assert.equal(f.interByteMs, t.interByteFloorMs);
   assert.ok(s.maxAnswerMs > 2 * 271 * byteTimeMs(slow));
-  assert.equal(interFrameGapMs(slow, t), byteTimeMs(slow));
-  assert.equal(interFrameGapMs(fast, t), t.gapFloorMs);
+  // After silence or garbage the line's state is unknown: the scaled gap.
+  assert.equal(interFrameGapMs(slow, t, false), byteTimeMs(slow));
+  assert.equal(interFrameGapMs(fast, t, false), t.gapFloorMs);
+  // After a complete answer the next request goes out at once (the FE preamble is the guard), unless configured.
+  assert.equal(interFrameGapMs(slow, t, true), 0);
+  assert.equal(interFrameGapMs(slow, { ...t, gapAfterAnswerMs: 12 }, true), 12);
 });

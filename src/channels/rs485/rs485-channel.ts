@@ -479,7 +479,8 @@ export class Rs485Channel implements MeterChannel {
     const ended = this.#clock.now();
     // The line was busy whatever the outcome; only answered exchanges count as useful bytes.
     this.#stats.busyMs += ended - started;
-    this.#quietUntil = ended + interFrameGapMs(this.#streamLine ?? this.#line, this.#timing);
+    this.#quietUntil =
+      ended + interFrameGapMs(this.#streamLine ?? this.#line, this.#timing, outcome.kind === "frame");
     this.counters.echoes += machine.echoes;
     if (outcome.kind === "port-error") {
       this.#portFailed(outcome.detail);

@@ -18,12 +18,20 @@ export interface Rs485Timing {
   readonly interByteFloorMs: number;
   readonly interByteByteTimes: number;
   /**
-   * Silence kept after each exchange before the next transmission: lets the meter's transceiver release
-   * the pair. DL/T 645 frames are delimited, so no framing gap is needed (unlike Modbus RTU's 3.5
-   * characters); a slow converter may want more.
+   * Silence kept after an exchange that did not end on a complete answer (silence, garbage, a port error)
+   * before the next transmission: the line's state is unknown (a late or noisy meter may still be driving
+   * it). DL/T 645 frames are delimited, so no framing gap is needed (unlike Modbus RTU's 3.5 characters).
    */
   readonly gapFloorMs: number;
   readonly gapByteTimes: number;
+  /**
+   * Silence kept after a complete answer frame (its CS and 16 arrived) before the next transmission, ms.
+   * Default 0: the next request goes out at once. The answering meter has sent its last byte and only has
+   * to release its driver; the FE preamble that starts every request is the guard for that (a receiver
+   * skips whatever precedes 68, so a spoilt wake-up byte costs nothing) [M: DL/T 645 sets no gap; a
+   * converter or meter that needs one can be given it here].
+   */
+  readonly gapAfterAnswerMs: number;
   /** Resends after no answer or a bad answer (an abnormal reply is an answer and is not resent). */
   readonly retries: number;
   /** FE bytes sent before every frame to wake the receivers (DL/T 645-2007 §4.4: one to four [H]). */
@@ -40,6 +48,7 @@ export const DEFAULT_RS485_TIMING: Rs485Timing = {
   interByteByteTimes: 20,
   gapFloorMs: 5,
   gapByteTimes: 1,
+  gapAfterAnswerMs: 0,
   retries: 2,
   preambleBytes: 4,
   reopenInitialMs: 1000,
@@ -58,7 +67,8 @@ export function exchangeTimeouts(line: LineSettings, timing: Rs485Timing): Excha
   };
 }
 
-/** Silence after an exchange before the next transmission on `line`. */
-export function interFrameGapMs(line: LineSettings, timing: Rs485Timing): number {
+/** Silence after an exchange before the next transmission on `line`: shorter after a complete answer. */
+export function interFrameGapMs(line: LineSettings, timing: Rs485Timing, endedOnAnswer: boolean): number {
+  if (endedOnAnswer) return timing.gapAfterAnswerMs;
   return Math.max(timing.gapFloorMs, timing.gapByteTimes * byteTimeMs(line));
 }
