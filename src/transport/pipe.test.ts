@@ -16,8 +16,14 @@ test("a turnaround per end: only the end that turns around waits before it trans
   const [a, b] = createPipe({ baud: 2400, turnaroundMs: [0, 30] });
   try {
     const arrivals: string[] = [];
-    const atB = firstArrival(b).then((t) => (arrivals.push("a→b"), t));
-    const atA = firstArrival(a).then((t) => (arrivals.push("b→a"), t));
+    const atB = firstArrival(b).then((t) => {
+      arrivals.push("a→b");
+      return t;
+    });
+    const atA = firstArrival(a).then((t) => {
+      arrivals.push("b→a");
+      return t;
+    });
     const started = performance.now();
     // b starts first: if a waited the same turnaround, b's byte would arrive first.
     await Promise.all([b.write(Uint8Array.of(0x16)), a.write(Uint8Array.of(0x68))]);
