@@ -94,20 +94,20 @@ describe("web reading status and maintenance", () => {
     core.store.daily.putMany([
       ...[1, 2, 4, 5, 6].map((point) => ({
         point,
-        item: "AFN0D_F161",
+        item: "0D:F161",
         period: yesterday,
         readAt: at,
         value: { total: point },
       })),
       ...[1, 4].map((point) => ({
         point,
-        item: "AFN0D_F161",
+        item: "0D:F161",
         period: today,
         readAt: at,
         value: { total: point * 10 },
       })),
       // point 3 is "do not read": its data never counts
-      { point: 3, item: "AFN0D_F161", period: today, readAt: at, value: { total: 3 } },
+      { point: 3, item: "0D:F161", period: today, readAt: at, value: { total: 3 } },
     ]);
     core.store.readingState.recordFailure(5, at);
     core.store.readings.put({ point: 1, item: "AFN0C_F129", readAt: at, value: { total: 12.5 } });
