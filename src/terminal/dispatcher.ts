@@ -9,6 +9,7 @@ import { type Message, messageItems } from "../protocol/gw1376-1/message.ts";
 import { DEFAULT_LIVE_READ_POLICY, type LiveReadPolicy } from "./data-service/item-sources.ts";
 import type { FieldAccess } from "./field-access.ts";
 import { handleAfn0A } from "./handlers/afn0a-query-parameters.ts";
+import { AFN0B_FNS, handleAfn0B } from "./handlers/afn0b-task-data.ts";
 import { AFN0C_FNS, handleAfn0C } from "./handlers/afn0c-current-data.ts";
 import { AFN0D_FNS, handleAfn0D } from "./handlers/afn0d-historical-data.ts";
 import { AFN0E_FNS, handleAfn0E } from "./handlers/afn0e-events.ts";
@@ -32,6 +33,8 @@ export const AFN_HANDLERS: ReadonlyMap<number, AfnRegistration> = new Map<number
   [0x05, { handle: handleAfn05, fns: AFN05_FNS }],
   [0x09, { handle: handleAfn09, fns: AFN09_FNS }],
   [0x0a, { handle: handleAfn0A, fns: supportedFns(0x0a) }],
+  // Timed-task data on request: answered as AFN0C / AFN0D (handlers/afn0b-task-data.ts).
+  [0x0b, { handle: handleAfn0B, fns: AFN0B_FNS }],
   [0x0c, { handle: handleAfn0C, fns: AFN0C_FNS }],
   [0x0d, { handle: handleAfn0D, fns: AFN0D_FNS }],
   [0x0e, { handle: handleAfn0E, fns: AFN0E_FNS }],

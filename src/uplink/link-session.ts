@@ -448,7 +448,7 @@ export class LinkSession {
       switch (reply.kind) {
         case "data":
           return encodeMultiFrame(
-            { ...base, control: control(8), afn: request.afn },
+            { ...base, control: control(8), afn: reply.afn ?? request.afn },
             reply.items,
             this.#profile,
           );

@@ -3,6 +3,7 @@
  * Rows live in `afnXX.ts` files grouped by AFN; this file only indexes them.
  */
 
+import { AFN0B_ROWS } from "./afn0b.ts";
 import { AFN0C_ROWS } from "./afn0c.ts";
 import { AFN0D_ROWS } from "./afn0d.ts";
 import { AFN0E_ROWS } from "./afn0e.ts";
@@ -23,6 +24,7 @@ export const ALL_FN_ROWS: readonly FnRow[] = [
   ...AFN04_ROWS,
   ...AFN05_ROWS,
   ...AFN09_ROWS,
+  ...AFN0B_ROWS,
   ...AFN0C_ROWS,
   ...AFN0D_ROWS,
   ...AFN0E_ROWS,

@@ -19,8 +19,11 @@ export interface UnitOutcome {
 }
 
 export type HandlerReply =
-  /** Data answer with the request's AFN (FC 8); an empty list is turned into a deny by the dispatcher. */
-  | { readonly kind: "data"; readonly items: readonly DataItem[] }
+  /**
+   * Data answer (FC 8) with the request's AFN, or `afn` when the answer's units belong to another AFN's table
+   * (AFN0B answers as AFN0C / AFN0D). An empty list is turned into a deny by the dispatcher.
+   */
+  | { readonly kind: "data"; readonly items: readonly DataItem[]; readonly afn?: number }
   /** AFN00 F1 (all units accepted). */
   | { readonly kind: "confirm" }
   /** AFN00 F2 (nothing accepted / nothing to answer). */

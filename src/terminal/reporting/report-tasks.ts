@@ -14,61 +14,40 @@
  * - A due time is reported once; after a restart (or a long stop) only the latest missed due time is
  *   reported, not every one missed. The last due time reported is kept in kv per task, with the parameters'
  *   set times, so that re-setting or restarting a task starts its schedule afresh.
- * - Class-2 time labels: daily items (Td_d) report the day before the due time (the last complete daily
- *   freeze), monthly items (Td_m) the month before; curve items (Td_c) the window of one period ending at the
- *   due time, at 15-minute density (at most 96 points), thinned by the curve ratio R to 30 or 60 minutes.
+ * - The request a task stands for at a due time (DA/DT and class-2 time labels) is built in
+ *   task-definitions.ts, shared with AFN0B (the master pulling a task's data).
  * - An answer longer than a frame becomes several reports (one frame each, each confirmed on its own).
  * - Nothing is queued while the master forbids active reporting (AFN05 F37); the due time still passes.
  */
 import type { Clock, TimerHandle } from "../../common/clock.ts";
 import type { Logger } from "../../common/logger.ts";
-import { fnsFromDt, pnsFromDa } from "../../protocol/gw1376-1/dadt.ts";
-import type { DataItem, DataUnitGroup } from "../../protocol/gw1376-1/data-units.ts";
-import { findFnRow } from "../../protocol/gw1376-1/fn-table.ts";
-import { FORMATS } from "../../protocol/gw1376-1/formats.ts";
-import type { Record_ } from "../../protocol/gw1376-1/layout.ts";
 import type { Message } from "../../protocol/gw1376-1/message.ts";
 import { packDataUnits } from "../../protocol/gw1376-1/multi-frame.ts";
 import { type Gw13761Profile, PROFILE_2013 } from "../../protocol/gw1376-1/profile.ts";
-import { fromLocalParts, localParts } from "../../store/calendar.ts";
-import type { ReportKind } from "../../store/outbox-repo.ts";
 import type { HandlerReply } from "../handlers/handler.ts";
-import { encodeA15 } from "../local-time.ts";
 import type { TerminalCore } from "../terminal-core.ts";
-import { latestDue, type PeriodUnit, periodMinutes, type TaskPeriod } from "./report-schedule.ts";
+import { latestDue } from "./report-schedule.ts";
+import {
+  type ReportTask,
+  readTask,
+  TASK_CLASSES,
+  type TaskIdentity,
+  taskRequest,
+} from "./task-definitions.ts";
+
+export type { ReportTask } from "./task-definitions.ts";
 
 const MINUTE = 60_000;
 const START = 0x55;
 /** A due time passed less than this long ago when a task is (re)started still counts. */
 const GRACE_MS = MINUTE;
-const CURVE_STEP_MINUTES = 15;
-const MAX_CURVE_POINTS = 96;
-
-/** Class 1 → AFN0C with F65/F67, class 2 → AFN0D with F66/F68. */
-const CLASSES = [
-  { cls: 1, afn: 0x0c, taskFn: 65, switchFn: 67, kind: "class1" },
-  { cls: 2, afn: 0x0d, taskFn: 66, switchFn: 68, kind: "class2" },
-] as const;
-
-export interface ReportTask {
-  readonly cls: 1 | 2;
-  readonly task: number;
-  readonly afn: number;
-  readonly kind: ReportKind;
-  readonly period: TaskPeriod;
-  readonly baseMs: number;
-  readonly curveRatio: number;
-  readonly units: readonly DataUnitGroup[];
-  /** Changes whenever the master sets the task or its start/stop again. */
-  readonly version: string;
-}
 
 export interface ReportTaskOptions {
   readonly core: TerminalCore;
   /** The dispatcher: the same handlers that answer the master's AFN0C/AFN0D requests. */
   readonly handle: (request: Message) => Promise<HandlerReply>;
   /** Own address, for the synthetic request's header. */
-  readonly identity: { readonly area: string; readonly terminal: number };
+  readonly identity: TaskIdentity;
   /** AFN05 F29/F37 state. */
   readonly allowed: () => boolean;
   readonly outboxMax: number;
@@ -132,11 +111,12 @@ export class ReportTaskScheduler {
   runningTasks(): ReportTask[] {
     const params = this.#o.core.store.parameters;
     const out: ReportTask[] = [];
-    for (const c of CLASSES) {
+    for (const c of TASK_CLASSES) {
       for (const stored of params.listFn(c.taskFn)) {
+        // Stopped tasks are skipped before parsing: a broken stopped task is not worth a warning a minute.
         const control = params.get(c.switchFn, stored.pn);
         if ((control?.decoded as { control?: unknown } | undefined)?.control !== START) continue;
-        const task = this.#parse(c, stored.pn, stored.decoded, `${stored.setAt}/${control?.setAt}`);
+        const task = readTask(this.#o.core, c.cls, stored.pn, this.#o.logger);
         if (task !== undefined) out.push(task);
       }
     }
@@ -204,7 +184,9 @@ export class ReportTaskScheduler {
       this.#o.logger.debug({ cls: task.cls, task: task.task }, "timed report skipped: reporting forbidden");
       return;
     }
-    const reply = await this.#o.handle(this.#request(task, due));
+    const reply = await this.#o.handle(
+      taskRequest(task, due, this.#o.identity, this.#o.core.utcOffsetMinutes),
+    );
     if (reply.kind !== "data" || reply.items.length === 0) {
       this.counters.empty++;
       this.#o.logger.info(
@@ -233,127 +215,4 @@ export class ReportTaskScheduler {
     );
     this.#o.onQueued();
   }
-
-  /** The AFN0C/AFN0D request the master would send for this task's DA/DT at `due`. */
-  #request(task: ReportTask, due: number): Message {
-    const groups = task.units.map((group) => {
-      const items: DataItem[] = [];
-      for (const pn of group.pns)
-        for (const fn of group.fns) items.push({ pn, fn, data: this.#requestBody(task, fn, due) });
-      return { pns: group.pns, fns: group.fns, items };
-    });
-    return {
-      pid: 2,
-      control: { dir: 0, prm: 1, fcbAcd: 0, fcv: 0, fc: 11 },
-      address: { area: this.#o.identity.area, terminal: this.#o.identity.terminal, master: 0, group: false },
-      afn: task.afn,
-      seq: { tpv: false, fir: true, fin: true, con: false, seq: 0 },
-      groups,
-    };
-  }
-
-  /** Class 1: no body. Class 2: the time label the Fn's request layout asks for (see the file comment). */
-  #requestBody(task: ReportTask, fn: number, due: number): Record_ {
-    if (task.afn !== 0x0d) return {};
-    const names = (findFnRow(0x0d, fn)?.down ?? []).map((f) => f.name);
-    const offset = this.#o.core.utcOffsetMinutes;
-    const at = localParts(due, offset);
-    const two = (n: number) => String(n).padStart(2, "0");
-    if (names.includes("Td_d")) {
-      const day = localParts(
-        fromLocalParts({ ...at, hour: 0, minute: 0, second: 0 }, offset) - 86_400_000,
-        offset,
-      );
-      return { Td_d: `${day.year}-${two(day.month)}-${two(day.day)}` };
-    }
-    if (names.includes("Td_m")) {
-      const index = at.year * 12 + (at.month - 1) - 1;
-      return { Td_m: `${Math.floor(index / 12)}-${two((index % 12) + 1)}` };
-    }
-    if (names.includes("start")) {
-      const { density, stepMinutes } = curveDensity(task.curveRatio);
-      const points = Math.max(
-        1,
-        Math.min(MAX_CURVE_POINTS, Math.floor(periodMinutes(task.period) / stepMinutes)),
-      );
-      const startMs = Math.floor(due / MINUTE) * MINUTE - points * stepMinutes * MINUTE;
-      const start = FORMATS["A.15"].decode(encodeA15(startMs, offset));
-      return { start: start ?? null, density, points };
-    }
-    return {};
-  }
-
-  #parse(
-    c: (typeof CLASSES)[number],
-    task: number,
-    decoded: unknown,
-    version: string,
-  ): ReportTask | undefined {
-    const v = decoded as {
-      period?: { unit?: unknown; value?: unknown };
-      baseTime?: { time?: unknown };
-      curveRatio?: unknown;
-      items?: { da?: unknown; dt?: unknown }[];
-    };
-    const unit = v.period?.unit;
-    const value = v.period?.value;
-    const baseMs = parseA1Time(v.baseTime?.time, this.#o.core.utcOffsetMinutes);
-    if (typeof unit !== "number" || typeof value !== "number" || value < 1 || baseMs === undefined) {
-      this.#o.logger.warn({ fn: c.taskFn, task }, "report task ignored: no usable period or base time");
-      return undefined;
-    }
-    const units: DataUnitGroup[] = [];
-    for (const entry of v.items ?? []) {
-      const da = hexBytes(entry.da);
-      const dt = hexBytes(entry.dt);
-      if (da === undefined || dt === undefined) continue;
-      const pns = pnsFromDa(da[0] as number, da[1] as number);
-      const fns = fnsFromDt(dt[0] as number, dt[1] as number);
-      if (pns.length > 0 && fns.length > 0) units.push({ pns, fns, items: [] });
-    }
-    return {
-      cls: c.cls,
-      task,
-      afn: c.afn,
-      kind: c.kind,
-      period: { unit: unit as PeriodUnit, value },
-      baseMs,
-      curveRatio: typeof v.curveRatio === "number" ? v.curveRatio : 1,
-      units,
-      version,
-    };
-  }
-}
-
-/**
- * The curve density for curve ratio R: 15-minute points thinned by R, rounded up to a density the label can
- * name (appendix C: code 1 = 15 min, 2 = 30 min, 3 = 60 min) [L].
- */
-function curveDensity(ratio: number): { density: number; stepMinutes: number } {
-  const wanted = CURVE_STEP_MINUTES * Math.max(1, ratio);
-  if (wanted <= 15) return { density: 1, stepMinutes: 15 };
-  if (wanted <= 30) return { density: 2, stepMinutes: 30 };
-  return { density: 3, stepMinutes: 60 };
-}
-
-function hexBytes(value: unknown): Uint8Array | undefined {
-  if (typeof value !== "string") return undefined;
-  const clean = value.replace(/\s+/g, "");
-  if (!/^[0-9a-fA-F]{4}$/.test(clean)) return undefined;
-  return Uint8Array.of(Number.parseInt(clean.slice(0, 2), 16), Number.parseInt(clean.slice(2, 4), 16));
-}
-
-/** "YYYY-MM-DD hh:mm:ss" local → epoch ms. */
-function parseA1Time(text: unknown, utcOffsetMinutes: number): number | undefined {
-  const m = typeof text === "string" ? /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text) : null;
-  if (m === null) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  return fromLocalParts({ year, month, day, hour, minute, second }, utcOffsetMinutes);
 }
