@@ -34,6 +34,8 @@ const DAYS = 62;
 const OFFSET = 480;
 const F2_SECONDS = 3;
 const F161_REQUESTS = 30;
+/** Further F161 answers, with a memory sample after each count (is the growth bounded?). */
+const F161_MORE = [300, 1000];
 const CHILD = fileURLToPath(new URL("./uplink-daemon-child.ts", import.meta.url));
 
 const block = (base: number) => Array.from({ length: 5 }, (_, i) => ({ value: base + i * 0.25 }));
@@ -290,6 +292,13 @@ export default async function uplinkBench(): Promise<BenchReport> {
     stopCounting();
     const f161 = await timed(f161Request, (n) => n >= F161_REQUESTS);
     const loadedMemory = await memory(daemon);
+    // Is the growth bounded? Ten times as many answers again: a leak keeps growing, a high-water mark does not.
+    const moreMemory: [number, NodeJS.MemoryUsage][] = [];
+    for (let answered = 0; answered < Math.max(...F161_MORE); ) {
+      await f161Request();
+      answered++;
+      if (F161_MORE.includes(answered)) moreMemory.push([answered, await memory(daemon)]);
+    }
     await master.close();
     await stopChild(daemon);
 
@@ -340,24 +349,32 @@ export default async function uplinkBench(): Promise<BenchReport> {
         "",
         ...table(["step", "ms"], breakdown),
         "",
-        "Daemon memory (`process.memoryUsage()` in the daemon process, heap after a forced GC):",
+        "Daemon memory (`process.memoryUsage()` in the daemon process after a forced GC; heap total = what V8 has committed for its heap):",
         "",
         ...table(
-          ["daemon", "RSS MiB", "heap used MiB", "RSS ratio to empty store"],
+          ["daemon", "RSS MiB", "heap total MiB", "heap used MiB", "RSS ratio to empty store"],
           [
-            ["empty store (baseline)", mib(emptyMemory.rss), mib(emptyMemory.heapUsed), "1.00"],
             [
-              `2,040 points × ${DAYS} days, idle`,
-              mib(idleMemory.rss),
-              mib(idleMemory.heapUsed),
-              fmt(idleMemory.rss / emptyMemory.rss, 2),
+              "empty store (baseline)",
+              mib(emptyMemory.rss),
+              mib(emptyMemory.heapTotal),
+              mib(emptyMemory.heapUsed),
+              "1.00",
             ],
-            [
-              "after the runs above",
-              mib(loadedMemory.rss),
-              mib(loadedMemory.heapUsed),
-              fmt(loadedMemory.rss / emptyMemory.rss, 2),
-            ],
+            ...[
+              [`2,040 points × ${DAYS} days, idle`, idleMemory],
+              [`after the runs above (${F161_REQUESTS + 1} F161 answers)`, loadedMemory],
+              ...moreMemory.map(([n, m]) => [`after ${fmt(n)} more F161 answers`, m]),
+            ].map(([label, m]) => {
+              const usage = m as NodeJS.MemoryUsage;
+              return [
+                label as string,
+                mib(usage.rss),
+                mib(usage.heapTotal),
+                mib(usage.heapUsed),
+                fmt(usage.rss / emptyMemory.rss, 2),
+              ];
+            }),
           ],
         ),
       ],
