@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { MeterChannel } from "../src/channels/meter-channel.ts";
+import { parseDaemonConfig } from "../src/daemon/config.ts";
 import { type DaemonHandle, startDaemon } from "../src/daemon/daemon.ts";
 import { defaultMasterNodeAddress, MODULE_INFO_KEY } from "../src/daemon/field.ts";
 import { fieldFromFlags, parseSerialFlag } from "../src/daemon/field-flags.ts";
@@ -209,4 +210,34 @@ it("--simulate-baud: the simulated bus and its channel run at that speed; a mete
     await daemon.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+it("a serial line's timing from the start-up file reaches its channel; bad values are named", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "opendcu-timing-"));
+  const daemon = await startDaemon({
+    dbPath: join(dir, "dcu.sqlite"),
+    uplink: { listen: { host: "127.0.0.1", port: 0 } },
+    field: {
+      serial: [{ port: 3, path: join(dir, "no-such-tty"), timing: { gapAfterAnswerMs: 20, retries: 1 } }],
+    },
+  });
+  try {
+    const channel = daemon.field.rs485.get(3);
+    assert.ok(channel);
+    assert.equal(channel.timing.gapAfterAnswerMs, 20);
+    assert.equal(channel.timing.retries, 1);
+    assert.equal(channel.timing.preambleBytes, 4, "the rest keeps the channel's defaults");
+  } finally {
+    await daemon.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.throws(
+    () =>
+      parseDaemonConfig({ field: { serial: [{ port: 2, path: "/dev/x", timing: { preambleBytes: 9 } }] } }),
+    /field\.serial\.0\.timing\.preambleBytes/,
+  );
+  assert.throws(
+    () => parseDaemonConfig({ field: { serial: [{ port: 2, path: "/dev/x", timing: { gap: 1 } }] } }),
+    /field\.serial\.0\.timing/,
+  );
 });

@@ -3,7 +3,7 @@
  * simulated field for demos and tests (`opendcu run --simulate-meters N --simulate-carrier N`).
  *
  *   field:
- *     serial:  [{ port: 2, path: /dev/serial/by-id/…, baud: 2400, parity: even }]
+ *     serial:  [{ port: 2, path: /dev/serial/by-id/…, baud: 2400, parity: even, timing: { gapAfterAnswerMs: 0 } }]
  *     carrier: { path: /dev/ttyS3, baud: 9600, parity: even }      # the PLC module, port 31
  *     simulateMeters: 0      # N virtual DL/T 645-2007 meters on port 2 (000000000001…), 8E1
  *     simulateBaud: 2400     # the simulated bus's speed
@@ -24,6 +24,20 @@ export const SERIAL_PORT_SCHEMA = z.object({
   parity: parity.default("even"),
   dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
   stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+  /**
+   * Line timing for odd converters and meters (src/channels/rs485/rs485-timing.ts): silence after a complete
+   * answer before the next request (default 0 — the FE preamble is the guard), resends, wake-up bytes, and the
+   * fixed part of the response time-out.
+   */
+  timing: z
+    .object({
+      gapAfterAnswerMs: z.number().int().min(0).max(1000).optional(),
+      retries: z.number().int().min(0).max(5).optional(),
+      preambleBytes: z.number().int().min(0).max(4).optional(),
+      responseBaseMs: z.number().int().min(50).max(10_000).optional(),
+    })
+    .strict()
+    .default({}),
 });
 
 export const FIELD_CONFIG_SCHEMA = z

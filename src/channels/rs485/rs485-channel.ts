@@ -145,6 +145,11 @@ export class Rs485Channel implements MeterChannel {
   }
 
   /** The port's default line (meters without their own rate use it). */
+  /** The timing in force (defaults with the start-up file's overrides). */
+  get timing(): Rs485Timing {
+    return this.#timing;
+  }
+
   get line(): LineSettings {
     return this.#line;
   }
