@@ -71,8 +71,14 @@ export interface CatalogItem {
 
 /** 1376.1 energy order (ENERGY_KINDS in afn0c.ts) → DL/T 645-2007 DI2 of the energy family [H]. */
 export const KIND_DI2 = [0x01, 0x03, 0x02, 0x04, 0x05, 0x06, 0x07, 0x08] as const;
-/** 1376.1 energy order → DL/T 645-1997 energy digits (9 p a d F); Q1..Q4 have no 1997 identifier [M]. */
-export const KIND_97: readonly (number | undefined)[] = [0x10, 0x110, 0x20, 0x120];
+/**
+ * 1376.1 energy order → DL/T 645-1997 energy digits (9 p a d F). The 1997 quadrant reactive energies run
+ * 913x Q1, 914x Q4, 915x Q2, 916x Q3 (DL/T 645-1997 Appendix A) [M: not every 1997 meter keeps them; one
+ * that does not answers "no such data" and the item goes out as EE, as for any missing block].
+ */
+export const KIND_97: readonly (number | undefined)[] = [
+  0x10, 0x110, 0x20, 0x120, 0x130, 0x150, 0x160, 0x140,
+];
 
 /** 2007 energy block (total + tariffs), settlement `n` (0 = current). */
 const energy07 = (di2: number, n: number): number => (di2 << 16) | 0xff00 | n;
@@ -86,9 +92,17 @@ const energy97 = (digits: number, last: boolean): number => 0x9000 | (last ? 0x4
 const DAILY_TIME = 0x00;
 const DAILY_POSITIVE_DEMAND = 0x09;
 const DAILY_REVERSE_DEMAND = 0x0a;
-/** 1997 demand (A01t) and its time (B01t), tariff t = 0..4 [M]. */
-const DEMAND_97 = [0, 1, 2, 3, 4].map((t) => 0xa010 | t);
-const DEMAND_TIME_97 = [0, 1, 2, 3, 4].map((t) => 0xb010 | t);
+/**
+ * 1997 maximum demand A[p][k]t and its time B[p][k]t, tariff t = 0..4: p 0 current, 4 last month; k 1
+ * positive, 2 reverse active [M].
+ */
+const demandDis97 = (k: 1 | 2, lastMonth: boolean): { demand: number[]; time: number[] } => {
+  const digits = (lastMonth ? 0x400 : 0) | (k << 4);
+  return {
+    demand: [0, 1, 2, 3, 4].map((t) => 0xa000 | digits | t),
+    time: [0, 1, 2, 3, 4].map((t) => 0xb000 | digits | t),
+  };
+};
 
 // ---- source builders -----------------------------------------------------------------------------------
 
@@ -154,14 +168,22 @@ const demandBlock07 =
     list(answers(di(n)));
 
 /** 1997: demand and its time are separate identifiers per tariff; missing tariffs are "no data". */
-const demand97: DemandReader = (answers) => {
-  if (num(answers(DEMAND_97[0] as number)) === undefined) return undefined;
-  return DEMAND_97.map((di, t) => {
-    const demand = num(answers(di));
-    const time = answers(DEMAND_TIME_97[t] as number);
-    return demand === undefined ? null : { demand, time: typeof time === "string" ? time : "" };
-  });
-};
+const demand97 =
+  (dis: { demand: readonly number[]; time: readonly number[] }): DemandReader =>
+  (answers) => {
+    if (num(answers(dis.demand[0] as number)) === undefined) return undefined;
+    return dis.demand.map((di, t) => {
+      const demand = num(answers(di));
+      const time = answers(dis.time[t] as number);
+      return demand === undefined ? null : { demand, time: typeof time === "string" ? time : "" };
+    });
+  };
+
+/** The identifiers and reader of one 1997 demand quantity, for the F35 / F145-style sources. */
+function demand97Of(k: 1 | 2, lastMonth: boolean): [() => readonly number[], DemandReader] {
+  const dis = demandDis97(k, lastMonth);
+  return [() => [...dis.demand, ...dis.time], demand97(dis)];
+}
 
 /** F145-style: time, M, (demand, time) per tariff. */
 function demandPairSource(
@@ -386,6 +408,27 @@ const F165_2007: ItemSource = {
       lastProgramSwitchTime: programTime,
       coverOpenCount: coverCount,
       lastCoverOpenTime: coverTime,
+    };
+  },
+  confidence: "L",
+};
+
+/**
+ * F165 from DL/T 645-1997: programming count (B212) and last programming time (B210, year from the meter
+ * date C010 as in F27) read as the programming-switch operations, like the 2007 source [L]. 1997 has no
+ * cover-opening record: EE.
+ */
+const F165_1997: ItemSource = {
+  dis: () => [0xb212, 0xb210, 0xc010],
+  build: (answers, ctx) => {
+    const count = num(answers(0xb212));
+    if (count === undefined) return undefined;
+    return {
+      readTime: readTime(ctx),
+      programSwitchCount: fit("A.10", count),
+      lastProgramSwitchTime: count === 0 ? UNSET_TIME : lastTime97(answers(0xb210), answers(0xc010)),
+      coverOpenCount: null,
+      lastCoverOpenTime: null,
     };
   },
   confidence: "L",
@@ -620,8 +663,8 @@ for (const [fn, di2, settlement] of [
       demandBlock07(() => demand07(di2, settlement)),
     ),
   };
-  // 1997 holds only the current positive active demand (A01x/B01x).
-  if (fn === 35) sources["1997"] = demandGroupSource(() => [...DEMAND_97, ...DEMAND_TIME_97], demand97);
+  // 1997: A01x/A02x current, A41x/A42x last month, times in B… (no year: A.17 needs none).
+  sources["1997"] = demandGroupSource(...demand97Of(di2, settlement === 1));
   add(0x0c, fn, "current", sources);
 }
 
@@ -653,7 +696,7 @@ for (const [fn, di2, settlement] of [
       demandBlock07(() => demand07(di2, settlement)),
     ),
   };
-  if (fn === 145) sources["1997"] = demandPairSource(() => [...DEMAND_97, ...DEMAND_TIME_97], demand97, "M");
+  sources["1997"] = demandPairSource(...demand97Of(di2, settlement === 1), "M");
   add(0x0c, fn, "current", sources);
 }
 
@@ -664,7 +707,7 @@ add(0x0c, 162, "current", {
   "2007": meterClockSource(0x04000101, 0x04000102),
   "1997": meterClockSource(0xc010, 0xc011),
 });
-add(0x0c, 165, "current", { "2007": F165_2007 });
+add(0x0c, 165, "current", { "2007": F165_2007, "1997": F165_1997 });
 add(0x0c, 166, "current", { "2007": F166_2007 });
 // F177/F178: combined active energy (DI2 00), current and last settlement [M].
 add(0x0c, 177, "current", { "2007": energySource(() => energy07(0x00, 0), "A.14") });
@@ -747,12 +790,14 @@ KIND_DI2.forEach((di2, i) => {
         : { ...(energySource(() => d97, energyFormat(i)) as ItemSource), confidence: "M" },
   });
 });
+// F193/F195: monthly positive / reverse active max demand; 1997 from the last-month A41x/A42x (+ B4xx).
 add(0x0d, 193, "monthly", {
   "2007": demandPairSource(
     (n) => [demand07(0x01, n)],
     demandBlock07((n) => demand07(0x01, n)),
     "M",
   ),
+  "1997": demandPairSource(...demand97Of(1, true), "M"),
 });
 add(0x0d, 195, "monthly", {
   "2007": demandPairSource(
@@ -760,6 +805,7 @@ add(0x0d, 195, "monthly", {
     demandBlock07((n) => demand07(0x02, n)),
     "M",
   ),
+  "1997": demandPairSource(...demand97Of(2, true), "M"),
 });
 
 // ---- AFN0D reading-day frozen (Td_d = the reading day, AFN04 F33) ----------------------------------------

@@ -504,15 +504,30 @@ export class VirtualMeter {
     const m = this.model;
     const hi = di >> 12;
     if (hi === 0x9) {
-      // DI1 high digit: 0/1 current active/reactive, 4/5 last month active/reactive (bit 2 = last month).
-      const period = (di >> 8) & 0x4;
-      const kindDigits = di & 0x0ff0;
+      // DI1 low digit: 0/1 current active/reactive, 4/5 last month active/reactive (bit 2 = last month);
+      // other digits (8/9: the month before last) are not kept by this model.
+      const period = (di >> 8) & 0xf;
+      if ((period & 0xa) !== 0) return undefined;
       const tariff = di & 0xf;
-      const kinds: Record<number, number> = { 16: 1, 32: 2, 272: 3, 288: 4 };
-      const di2 = kinds[kindDigits & 0x1f0];
-      const energies = period === 0 ? m.energies() : m.settlements[0]?.energies;
+      // 1997 kind digits → the 2007 DI2 of the same quantity (ENERGY_BY_DI2); quadrants run Q1, Q4, Q2, Q3.
+      const kinds: Record<number, number> = {
+        16: 1,
+        32: 2,
+        272: 3,
+        288: 4,
+        304: 5,
+        320: 8,
+        336: 6,
+        352: 7,
+      };
+      const di2 = kinds[di & 0x1f0];
+      const energies = (period & 0x4) === 0 ? m.energies() : m.settlements[0]?.energies;
       if (di2 === undefined || energies === undefined) return undefined;
       return this.#energyList(energies, di2, tariff === 0xf ? 0xff : tariff);
+    }
+    if (hi === 0xa || hi === 0xb) {
+      const demand = this.#demand1997(di);
+      if (demand !== null) return demand;
     }
     const v = m.instant();
     const p = di & 0xf;
@@ -527,12 +542,6 @@ export class VirtualMeter {
         return Math.round((v.reactiveKvar[p] ?? 0) * 100) / 100;
       case 0xb650:
         return v.powerFactor[p];
-      case 0xa010:
-        return m.demand().positive[p]?.kw;
-      case 0xb010: {
-        const d = m.demand().positive[p];
-        return d === undefined ? undefined : wallText("MMDDhhmm", d.at);
-      }
       default:
         break;
     }
@@ -563,6 +572,25 @@ export class VirtualMeter {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * 1997 maximum demand A [0 current / 4 last month] [1 positive / 2 reverse] t and its time B… (same
+   * digits); null when `di` is not a demand identifier, undefined when the meter has no such value. Last
+   * month is the newest settlement's demand, the same record the 2007 01xxxx01 identifiers answer from.
+   */
+  #demand1997(di: number): DataValue | undefined | null {
+    const period = (di >> 8) & 0xf;
+    const kind = (di >> 4) & 0xf;
+    if ((period !== 0 && period !== 4) || (kind !== 1 && kind !== 2)) return null;
+    const m = this.model;
+    const record = period === 0 ? undefined : m.settlements[0];
+    if (period === 4 && record === undefined) return undefined;
+    const demand =
+      record === undefined ? m.demand() : { positive: record.positiveDemand, reverse: record.reverseDemand };
+    const d = (kind === 1 ? demand.positive : demand.reverse)[di & 0xf];
+    if (d === undefined) return undefined;
+    return di >> 12 === 0xa ? d.kw : wallText("MMDDhhmm", d.at);
   }
 }
 

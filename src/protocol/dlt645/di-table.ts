@@ -449,8 +449,9 @@ const rows1997: DiRow[] = [];
 function add97(row: Omit<DiRow, "edition">): void {
   rows1997.push({ edition: "1997", ...row });
 }
-// Energy: 9 [current 0 / last month 4] [1 active, 2 reactive] [1 positive, 2 reverse] [0 total, 1..4
-// tariff, F block] (DL/T 645-1997 Appendix A) [H for 901x/902x, M for the rest].
+// Energy: 9 [current 0 / last month 4, +1 reactive] [1 positive, 2 reverse; reactive 3 Q1, 4 Q4, 5 Q2, 6 Q3]
+// [0 total, 1..4 tariff, F block] (DL/T 645-1997 Appendix A) [H for 901x/902x, M for the rest; the quadrant
+// order 1-4-2-3 follows the standard's table, M].
 for (const period of [
   { digit: 0x0, name: "current" },
   { digit: 0x4, name: "last month" },
@@ -460,6 +461,10 @@ for (const period of [
     { digits: 0x20, name: "reverse active energy", unit: "kWh" },
     { digits: 0x110, name: "positive reactive energy", unit: "kvarh" },
     { digits: 0x120, name: "reverse reactive energy", unit: "kvarh" },
+    { digits: 0x130, name: "quadrant 1 reactive energy", unit: "kvarh" },
+    { digits: 0x140, name: "quadrant 4 reactive energy", unit: "kvarh" },
+    { digits: 0x150, name: "quadrant 2 reactive energy", unit: "kvarh" },
+    { digits: 0x160, name: "quadrant 3 reactive energy", unit: "kvarh" },
   ]) {
     const base = 0x9000 | (period.digit << 8) | kind.digits;
     const block = base | 0x0f;
@@ -482,21 +487,33 @@ for (const period of [
     }
   }
 }
-// Maximum demand (A0xx, XX.XXXX kW) and its time (B0xx, MMDDhhmm) [M].
-for (let t = 0; t <= TARIFF_ROWS; t++) {
-  add97({
-    di: 0xa010 | t,
-    name: `positive active maximum demand, ${tariffName(t)}`,
-    format: { kind: "bcd", bytes: 3, decimals: 4 },
-    unit: "kW",
-    confidence: "M",
-  });
-  add97({
-    di: 0xb010 | t,
-    name: `positive active maximum demand time, ${tariffName(t)}`,
-    format: { kind: "time", pattern: "MMDDhhmm" },
-    confidence: "M",
-  });
+// Maximum demand (A [current 0 / last month 4] [1 positive, 2 reverse active] t, XX.XXXX kW) and its time
+// (B… the same digits, MMDDhhmm) [M]. "Last month" is the period closed by the last settlement.
+for (const period of [
+  { digit: 0x0, name: "" },
+  { digit: 0x4, name: ", last month" },
+]) {
+  for (const kind of [
+    { digits: 0x10, name: "positive active maximum demand" },
+    { digits: 0x20, name: "reverse active maximum demand" },
+  ]) {
+    for (let t = 0; t <= TARIFF_ROWS; t++) {
+      const digits = (period.digit << 8) | kind.digits | t;
+      add97({
+        di: 0xa000 | digits,
+        name: `${kind.name}, ${tariffName(t)}${period.name}`,
+        format: { kind: "bcd", bytes: 3, decimals: 4 },
+        unit: "kW",
+        confidence: "M",
+      });
+      add97({
+        di: 0xb000 | digits,
+        name: `${kind.name} time, ${tariffName(t)}${period.name}`,
+        format: { kind: "time", pattern: "MMDDhhmm" },
+        confidence: "M",
+      });
+    }
+  }
 }
 // Variables (B6xx) [M]: voltage XXX V, current XX.XX A, active power XX.XXXX kW, reactive XX.XX kvar, PF X.XXX.
 const VARIABLES_97: readonly {
