@@ -17,8 +17,10 @@ import { fieldFromFlags } from "../src/daemon/field-flags.ts";
 import { connectToDcu, type MasterStation } from "../src/sim/master/master-station.ts";
 import { type MeterConfig, setMeterArchive } from "../src/sim/master/meter-archive.ts";
 import type { VirtualMeter } from "../src/sim/virtual-meter.ts";
+import { daytimeOffsetMinutes } from "./support/daytime-offset.ts";
 
-const OFFSET = 480;
+// Near noon terminal time whenever the test runs (no midnight or cut-off inside it).
+const OFFSET = daytimeOffsetMinutes();
 
 async function eventually(condition: () => boolean, what: string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -166,3 +166,48 @@ describe("opendcu master data verbs", { timeout: 240_000 }, () => {
     assert.equal(fixture.daemon.core.store.meters.count(), 130, "parameters (the archive) kept");
   });
 });
+
+it("read daily / monthly without a date ask the terminal for its day (it may live in another time zone)", {
+  timeout: 60_000,
+}, async () => {
+  // Terminal at UTC+14, the master's host at UTC−12: their dates always differ.
+  const fixture = await startServerDaemon({ utcOffsetMinutes: 840 });
+  try {
+    const core = fixture.daemon.core;
+    const yesterday = addDays(dayKey(core.clock.now(), 840), -1);
+    core.store.daily.putMany([
+      {
+        point: 1,
+        item: "0D:F161",
+        period: yesterday,
+        readAt: 0,
+        value: { readTime: "2026-11-25 00:05", tariffCount: 1, energy: [{ value: 7 }, { value: 7 }] },
+      },
+    ]);
+    const at = fixture.daemon.listening;
+    assert.ok(at);
+    const { stdout } = await exec(NODE, [
+      MAIN,
+      "master",
+      "--connect",
+      `${at.host}:${at.port}`,
+      "--utc-offset",
+      "-720",
+      "--json",
+      "read",
+      "daily",
+      "--pn",
+      "1",
+      "--fn",
+      "161",
+    ]);
+    const items = (JSON.parse(stdout) as { items: { pn: number; data: { Td_d: string } }[] }).items;
+    const text = String(yesterday);
+    assert.deepEqual(
+      items.map((i) => [i.pn, i.data.Td_d]),
+      [[1, `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6)}`]],
+    );
+  } finally {
+    await fixture.close();
+  }
+});

@@ -1,8 +1,8 @@
 /**
  * The README's first screen, as a newcomer runs it: `opendcu run --demo` (what `npm start` runs), then every
  * `opendcu master` command of the quick start, taken from README.md itself (so the README cannot drift from
- * what works), against the running daemon. The demo's uplink port is ephemeral here; the commands are
- * otherwise the README's.
+ * what works), against the running daemon. The demo's uplink port is ephemeral here and its terminal time
+ * is put near noon; the commands are otherwise the README's.
  */
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
+import { daytimeOffsetMinutes } from "./support/daytime-offset.ts";
 
 const NODE = process.execPath;
 const MAIN = new URL("../src/cli/main.ts", import.meta.url).pathname;
@@ -45,7 +46,19 @@ it("README quick start: npm start's demo, then the master commands read the term
   const dir = mkdtempSync(join(tmpdir(), "opendcu-readme-"));
   const daemon = spawn(
     NODE,
-    [MAIN, "run", "--demo", "--db", join(dir, "dcu.sqlite"), "--uplink-listen", "127.0.0.1:0", "--no-web"],
+    [
+      MAIN,
+      "run",
+      "--demo",
+      "--db",
+      join(dir, "dcu.sqlite"),
+      "--uplink-listen",
+      "127.0.0.1:0",
+      "--no-web",
+      // Terminal time near noon: at 00:00–00:05 a real DCU waits for the meters' midnight freezes.
+      "--utc-offset",
+      String(daytimeOffsetMinutes()),
+    ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
   const exited = new Promise<number | null>((resolve) => daemon.once("exit", (code) => resolve(code)));

@@ -11,6 +11,7 @@ import { connectToDcu } from "../src/sim/master/master-station.ts";
 import { addDays, dayKey } from "../src/store/calendar.ts";
 import { erc21, TERMINAL_FAULT } from "../src/terminal/erc-records.ts";
 import { type Browser, launchChromium } from "./support/chromium.ts";
+import { daytimeOffsetMinutes } from "./support/daytime-offset.ts";
 import { startWebDaemon, type WebDaemonFixture } from "./support/web-daemon.ts";
 
 const PASSWORD = "browser-test-password";
@@ -27,6 +28,8 @@ describe("web interface in Chromium", { timeout: 300_000 }, () => {
       address: 9,
       modem: { simulate: true },
       field: fieldFromFlags({ simulateMeters: 2 }),
+      // Near noon terminal time: the added meter is read at once, not after the midnight freezes.
+      utcOffsetMinutes: daytimeOffsetMinutes(),
     });
     browser = await launchChromium();
   });

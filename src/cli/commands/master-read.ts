@@ -11,7 +11,7 @@ import type { DataItem } from "../../protocol/gw1376-1/data-units.ts";
 import { findFnRow } from "../../protocol/gw1376-1/fn-table.ts";
 import type { Record_ } from "../../protocol/gw1376-1/layout.ts";
 import type { RequestItem } from "../../sim/master/master-station.ts";
-import { addDays, addMonths, dayKey, monthKey } from "../../store/calendar.ts";
+import { localParts } from "../../store/calendar.ts";
 import { parseOptions } from "../options.ts";
 import {
   argumentError,
@@ -21,6 +21,7 @@ import {
   progressLine,
   withMaster,
 } from "./master-session.ts";
+import { askTerminalDay, type Day, daysBefore, monthsBefore } from "./terminal-day.ts";
 
 /** Points per request: 8 DA groups, so a request and its answer stay a few frames. */
 export const POINTS_PER_REQUEST = 64;
@@ -47,15 +48,15 @@ const SCHEMA = z.object({
     .optional(),
 });
 
-const pad2 = (n: number) => String(n).padStart(2, "0");
-
-/** The request body for `kind`: nothing, the day label or the month label (default: yesterday / last month). */
+/**
+ * The request body for `kind`: nothing, the day label or the month label (default: the day / month before
+ * `today`, the terminal's own date).
+ */
 export function requestBody(
   kind: Kind,
   date: string | undefined,
   month: string | undefined,
-  now: number,
-  utcOffset: number,
+  today: Day,
 ): Record_ {
   if (kind === "realtime") {
     if (date !== undefined || month !== undefined)
@@ -67,14 +68,10 @@ export function requestBody(
   }
   if (kind === "daily") {
     if (month !== undefined) throw argumentError("--month", "a daily read takes --date");
-    const key = addDays(dayKey(now, utcOffset), -1);
-    return {
-      Td_d: date ?? `${Math.floor(key / 10_000)}-${pad2(Math.floor(key / 100) % 100)}-${pad2(key % 100)}`,
-    };
+    return { Td_d: date ?? daysBefore(today, 1) };
   }
   if (date !== undefined) throw argumentError("--date", "a monthly read takes --month");
-  const key = addMonths(monthKey(now, utcOffset), -1);
-  return { Td_m: month ?? `${Math.floor(key / 100)}-${pad2(key % 100)}` };
+  return { Td_m: month ?? monthsBefore(today, 1) };
 }
 
 /** Checks every Fn is a data item of this kind (AFN0C, or AFN0D with the right time label). */
@@ -95,8 +92,8 @@ export function registerRead(master: Command): void {
     .description("read realtime (AFN0C), daily or monthly (AFN0D) data for points")
     .option("--pn <list>", 'points: "1,3,5-8", "all" (every point) or "0" (terminal)')
     .option("--fn <list>", 'data items: "129" or "161,162"')
-    .option("--date <YYYY-MM-DD>", "day of a daily read (default yesterday)")
-    .option("--month <YYYY-MM>", "month of a monthly read (default last month)")
+    .option("--date <YYYY-MM-DD>", "day of a daily read (default: the terminal's yesterday)")
+    .option("--month <YYYY-MM>", "month of a monthly read (default: the terminal's last month)")
     .action(async (kindText: string, raw: unknown, command: Command) => {
       if (kindText !== "realtime" && kindText !== "daily" && kindText !== "monthly")
         throw argumentError("read", `expected realtime, daily or monthly, got "${kindText}"`);
@@ -107,7 +104,12 @@ export function registerRead(master: Command): void {
       const points =
         o.pn.trim().toLowerCase() === "all" ? [ALL_POINTS] : parseNumberList(o.pn, "--pn", 0, MAX_PN);
       await withMaster(command, async (master, g) => {
-        const body = requestBody(kind, o.date, o.month, Date.now(), g.utcOffset);
+        // "Yesterday" is the terminal's yesterday: asked only when the default is needed.
+        const defaulted = kind !== "realtime" && o.date === undefined && o.month === undefined;
+        const today = defaulted
+          ? await askTerminalDay(master, g.utcOffset)
+          : localParts(Date.now(), g.utcOffset);
+        const body = requestBody(kind, o.date, o.month, today);
         const chunks: number[][] = [];
         for (let at = 0; at < points.length; at += POINTS_PER_REQUEST)
           chunks.push(points.slice(at, at + POINTS_PER_REQUEST));

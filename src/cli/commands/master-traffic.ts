@@ -7,41 +7,14 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import type { RequestItem } from "../../sim/master/master-station.ts";
-import { localParts } from "../../store/calendar.ts";
 import { parseOptions } from "../options.ts";
 import { printResult, withMaster } from "./master-session.ts";
+import { daysBefore, monthsBefore, terminalDay } from "./terminal-day.ts";
 
 const OPTIONS = z.object({
   days: z.coerce.number().int().min(0, "must be 0..62").max(62, "must be 0..62").default(0),
   months: z.coerce.number().int().min(0, "must be 0..12").max(12, "must be 0..12").default(0),
 });
-
-interface Day {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-}
-
-const two = (n: number) => String(n).padStart(2, "0");
-
-/** "YYYY-MM-DD" of `n` days before `d` (proleptic Gregorian, no time zone involved). */
-function daysBefore(d: Day, n: number): string {
-  const t = new Date(Date.UTC(d.year, d.month - 1, d.day - n));
-  return `${t.getUTCFullYear()}-${two(t.getUTCMonth() + 1)}-${two(t.getUTCDate())}`;
-}
-
-function monthsBefore(d: Day, n: number): string {
-  const index = d.year * 12 + (d.month - 1) - n;
-  return `${Math.floor(index / 12)}-${two((index % 12) + 1)}`;
-}
-
-/** The terminal's date from its A.1 clock text "YYYY-MM-DD hh:mm:ss"; the host's date when it has none. */
-function terminalDay(clock: unknown, utcOffsetMinutes: number): Day {
-  const time = (clock as { time?: unknown } | null | undefined)?.time;
-  const m = typeof time === "string" ? /^(\d{4})-(\d{2})-(\d{2})/.exec(time) : null;
-  if (m === null) return localParts(Date.now(), utcOffsetMinutes);
-  return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
-}
 
 const grouped = (n: number) => n.toLocaleString("en-US");
 
