@@ -13,20 +13,17 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { type CurveConfig, CurvePlanner } from "../src/collect/curves.ts";
 import type { ManualClock } from "../src/common/clock.ts";
-import { silentLogger } from "../src/common/logger.ts";
 import { decodeDiData } from "../src/protocol/dlt645/data.ts";
 import type { Dlt645Edition } from "../src/protocol/dlt645/functions.ts";
 import { ALL_POINTS } from "../src/protocol/gw1376-1/dadt.ts";
 import type { Record_ } from "../src/protocol/gw1376-1/layout.ts";
-import { MasterStation } from "../src/sim/master/master-station.ts";
+import type { MasterStation } from "../src/sim/master/master-station.ts";
 import { minuteKey } from "../src/store/calendar.ts";
-import { Dispatcher } from "../src/terminal/dispatcher.ts";
-import { createPipe } from "../src/transport/pipe.ts";
-import { LinkSession } from "../src/uplink/link-session.ts";
 import {
   type CollectFixture,
   dataClassBody,
   local,
+  masterOnLink,
   OFFSET,
   type PortSpec,
   startCollectFixture,
@@ -109,22 +106,7 @@ function heardIn(
 const element = (i: number) => (v: unknown) => (Array.isArray(v) ? (v[i] as unknown) : undefined);
 const same = (v: unknown) => v;
 
-/** A master on a 1376.1 link (in-memory pipe) to the fixture's terminal. */
-function master(fx: CollectFixture): MasterStation {
-  const [dcuEnd, masterEnd] = createPipe();
-  const dispatcher = new Dispatcher(fx.core, silentLogger);
-  new LinkSession({
-    stream: dcuEnd,
-    identity: { area: "4403", terminal: 1, groups: [] },
-    handle: (request) => dispatcher.handle(request),
-    clock: fx.clock,
-    utcOffsetMinutes: OFFSET,
-    logger: silentLogger,
-    repeatFilter: false,
-    rateLimit: false,
-  });
-  return new MasterStation(masterEnd, { area: "4403", terminal: 1, clock: fx.clock });
-}
+const master = masterOnLink;
 
 interface Curve {
   readonly start: string;

@@ -15,21 +15,17 @@ import { describe, it } from "node:test";
 import { RANK } from "../src/collect/port-worker.ts";
 import { type ReadingDayConfig, ReadingDayPlanner } from "../src/collect/reading-day.ts";
 import { ManualClock } from "../src/common/clock.ts";
-import { silentLogger } from "../src/common/logger.ts";
 import type { Dlt645Edition } from "../src/protocol/dlt645/functions.ts";
 import { findFnRow } from "../src/protocol/gw1376-1/fn-table.ts";
 import type { Record_ } from "../src/protocol/gw1376-1/layout.ts";
 import { encodeBody } from "../src/protocol/gw1376-1/layout-codec.ts";
-import { MasterStation } from "../src/sim/master/master-station.ts";
-import { Dispatcher } from "../src/terminal/dispatcher.ts";
-import { createPipe } from "../src/transport/pipe.ts";
-import { LinkSession } from "../src/uplink/link-session.ts";
 import {
   addressOf,
   type CollectFixture,
   dataClassBody,
   installedMeter,
   local,
+  masterOnLink,
   OFFSET,
   type PortSpec,
   startCollectFixture,
@@ -99,22 +95,7 @@ function modelEnergy(address: string, edition: Dlt645Edition, at: number): { val
   return block.map((v) => ({ value: typeof v === "number" ? v : null }));
 }
 
-/** A master on a 1376.1 link (in-memory pipe) to the fixture's terminal. */
-function master(fx: CollectFixture): MasterStation {
-  const [dcuEnd, masterEnd] = createPipe();
-  const dispatcher = new Dispatcher(fx.core, silentLogger);
-  new LinkSession({
-    stream: dcuEnd,
-    identity: { area: "4403", terminal: 1, groups: [] },
-    handle: (request) => dispatcher.handle(request),
-    clock: fx.clock,
-    utcOffsetMinutes: OFFSET,
-    logger: silentLogger,
-    repeatFilter: false,
-    rateLimit: false,
-  });
-  return new MasterStation(masterEnd, { area: "4403", terminal: 1, clock: fx.clock });
-}
+const master = masterOnLink;
 
 function start(options: {
   start: number;

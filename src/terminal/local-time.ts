@@ -50,7 +50,14 @@ export function decodeA1(bytes: Uint8Array, utcOffsetMinutes: number): number | 
   if (value === undefined || value === null || typeof value !== "object" || Array.isArray(value)) {
     return undefined;
   }
-  const time = (value as { time?: unknown }).time;
+  return parseA1Text((value as { time?: unknown }).time, utcOffsetMinutes);
+}
+
+/**
+ * Epoch ms of an A.1 time as the codec writes it, "YYYY-MM-DD hh:mm:ss" local time; undefined for anything
+ * else, including dates that do not exist (31 February).
+ */
+export function parseA1Text(time: unknown, utcOffsetMinutes: number): number | undefined {
   if (typeof time !== "string") return undefined;
   const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(time);
   if (m === null) return undefined;

@@ -7,10 +7,15 @@
 
 import { type CollectConfig, CollectEngine } from "../../src/collect/engine.ts";
 import { ManualClock } from "../../src/common/clock.ts";
+import { silentLogger } from "../../src/common/logger.ts";
 import type { Dlt645Edition } from "../../src/protocol/dlt645/functions.ts";
 import { decodeErcRecord } from "../../src/protocol/gw1376-1/erc.ts";
+import { MasterStation } from "../../src/sim/master/master-station.ts";
 import { VirtualMeter } from "../../src/sim/virtual-meter.ts";
+import { Dispatcher } from "../../src/terminal/dispatcher.ts";
 import { TerminalCore } from "../../src/terminal/terminal-core.ts";
+import { createPipe } from "../../src/transport/pipe.ts";
+import { LinkSession } from "../../src/uplink/link-session.ts";
 import { MemoryChannel } from "./memory-channel.ts";
 
 export const OFFSET = 480;
@@ -216,4 +221,21 @@ export function ercRecords(
     }
   }
   return out;
+}
+
+/** A master on a 1376.1 link (in-memory pipe) to the fixture's terminal, served by the real dispatcher. */
+export function masterOnLink(fx: CollectFixture): MasterStation {
+  const [dcuEnd, masterEnd] = createPipe();
+  const dispatcher = new Dispatcher(fx.core, silentLogger);
+  new LinkSession({
+    stream: dcuEnd,
+    identity: { area: "4403", terminal: 1, groups: [] },
+    handle: (request) => dispatcher.handle(request),
+    clock: fx.clock,
+    utcOffsetMinutes: OFFSET,
+    logger: silentLogger,
+    repeatFilter: false,
+    rateLimit: false,
+  });
+  return new MasterStation(masterEnd, { area: "4403", terminal: 1, clock: fx.clock });
 }

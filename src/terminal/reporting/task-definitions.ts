@@ -18,7 +18,7 @@ import type { Record_ } from "../../protocol/gw1376-1/layout.ts";
 import type { Message } from "../../protocol/gw1376-1/message.ts";
 import { fromLocalParts, localParts } from "../../store/calendar.ts";
 import type { ReportKind } from "../../store/outbox-repo.ts";
-import { encodeA15 } from "../local-time.ts";
+import { encodeA15, parseA1Text } from "../local-time.ts";
 import type { TerminalCore } from "../terminal-core.ts";
 import { type PeriodUnit, periodMinutes, type TaskPeriod } from "./report-schedule.ts";
 
@@ -155,7 +155,7 @@ function parseTask(
   };
   const unit = v.period?.unit;
   const value = v.period?.value;
-  const baseMs = parseA1Time(v.baseTime?.time, core.utcOffsetMinutes);
+  const baseMs = parseA1Text(v.baseTime?.time, core.utcOffsetMinutes);
   if (typeof unit !== "number" || typeof value !== "number" || value < 1 || baseMs === undefined) {
     logger?.warn({ fn: c.taskFn, task }, "report task ignored: no usable period or base time");
     return undefined;
@@ -200,19 +200,4 @@ function hexBytes(value: unknown): Uint8Array | undefined {
   const clean = value.replace(/\s+/g, "");
   if (!/^[0-9a-fA-F]{4}$/.test(clean)) return undefined;
   return Uint8Array.of(Number.parseInt(clean.slice(0, 2), 16), Number.parseInt(clean.slice(2, 4), 16));
-}
-
-/** "YYYY-MM-DD hh:mm:ss" local → epoch ms. */
-function parseA1Time(text: unknown, utcOffsetMinutes: number): number | undefined {
-  const m = typeof text === "string" ? /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text) : null;
-  if (m === null) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  return fromLocalParts({ year, month, day, hour, minute, second }, utcOffsetMinutes);
 }
