@@ -112,4 +112,35 @@ describe("DL/T 645-1997 monthly frozen data", () => {
       fx.close();
     }
   });
+
+  it("a 1997 meter silent to the quadrant identifiers it lacks still has its other monthly data collected", async () => {
+    const fx = startCollectFixture({
+      start: local(2026, 11, 30, 23, 30),
+      specs: SPECS,
+      parameters: [{ fn: 39, body: dataClassBody([177, 181]) }],
+    });
+    try {
+      // Meter 1 ignores last month's quadrant registers (9530–9560 blocks) instead of refusing them.
+      const silent = fx.meters.find((m) => m.point === 1)?.meter;
+      assert.ok(silent);
+      silent.faults = { silentTo: [0x953f, 0x954f, 0x955f, 0x956f] };
+      await runUntil(fx.clock, local(2026, 12, 1, 3, 0));
+      const store = fx.core.store;
+      for (const { point, meter } of fx.meters) {
+        const settled = meter.model.settlements[0];
+        assert.ok(settled);
+        const f177 = store.monthly.get(point, "0D:F177", 202611);
+        assert.ok(f177, `p${point}: F177 collected`);
+        assert.deepEqual(
+          (f177.value as { energy: unknown }).energy,
+          entries(settled.energies.positiveActive),
+        );
+        const f181 = store.monthly.get(point, "0D:F181", 202611);
+        if (point === 1) assert.equal(f181, undefined, "the quadrant item the meter lacks stays missing");
+        else assert.ok(f181, `p${point}: F181 collected`);
+      }
+    } finally {
+      fx.close();
+    }
+  });
 });

@@ -80,6 +80,19 @@ export const KIND_97: readonly (number | undefined)[] = [
   0x10, 0x110, 0x20, 0x120, 0x130, 0x150, 0x160, 0x140,
 ];
 
+/**
+ * Identifiers some meters of an edition lack and may not even refuse: an old DL/T 645-1997 meter without
+ * quadrant registers can stay silent to 913x–916x / 953x–956x where the standard asks for an abnormal answer
+ * [M]. A read treats silence to one of these as "no such data" once the meter has answered something else in
+ * the same read (see collect/meter-reads.ts), so such a meter still has its other values collected.
+ */
+export function mayStaySilent(edition: "2007" | "1997", di: number): boolean {
+  if (edition !== "1997") return false;
+  return KIND_97.slice(4).some(
+    (digits) => digits !== undefined && (di === energy97(digits, false) || di === energy97(digits, true)),
+  );
+}
+
 /** 2007 energy block (total + tariffs), settlement `n` (0 = current). */
 const energy07 = (di2: number, n: number): number => (di2 << 16) | 0xff00 | n;
 /** 2007 maximum-demand block, DI2 01 positive / 02 reverse active, settlement `n`. */

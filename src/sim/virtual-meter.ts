@@ -51,6 +51,8 @@ export interface MeterFaults {
   abnormal?: number;
   /** Answer with this address instead of the meter's own. */
   wrongAddress?: string;
+  /** Identifiers read requests get no answer for (an old meter silent to what it lacks, not refusing it). */
+  silentTo?: readonly number[];
 }
 
 export interface VirtualMeterOptions extends MeterModelOptions {
@@ -166,6 +168,8 @@ export class VirtualMeter {
     ) {
       return undefined;
     }
+    const di = request.fields.di;
+    if (typeof di === "number" && this.faults.silentTo?.includes(di)) return undefined;
     let reply: Dlt645Message | undefined;
     if (this.faults.abnormal !== undefined) reply = this.#abnormal(request, this.faults.abnormal);
     else reply = this.#handle(request, target);
