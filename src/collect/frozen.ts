@@ -67,7 +67,6 @@ export async function collectFrozen(
   const collected: CollectedPeriod[] = [];
   const absent: PeriodRef[] = [];
   let failure: ReadFailure | undefined;
-  let shifted = false;
   /** The meter answered something (the cache is cleared when its records shift). */
   let heard = false;
 
@@ -131,37 +130,27 @@ export async function collectFrozen(
       if (!(await read(identifiersFor(kindItems, target.edition, n)))) break;
       // The meter may have frozen between the marker and the values (its midnight fell in between): its
       // records then moved one place and record n already holds the next period. Asked again, the marker
-      // tells; on a change nothing of this kind is kept (every cached record number is stale), and the
-      // periods are read again in a later round.
+      // tells; on a change these values are dropped, every cached record number is stale, and the rest of
+      // this kind is read again in a later round (periods built before were each checked the same way).
       cache.delete(marker(n));
       if (!(await read([marker(n)]))) break;
       if (periodOf(cache.get(marker(n)), n) !== period) {
-        shifted = true;
+        cache.clear();
         break;
       }
       build(kind, period, kindItems, n);
     }
-    if (shifted) {
-      for (const period of periods)
-        if (!collected.some((c) => c.kind === kind && c.period === period)) absent.push({ kind, period });
-      cache.clear();
-      shifted = false;
-      continue;
-    }
     if (failure !== undefined) break;
   }
-  const answered = heard;
-  if (failure !== undefined) {
-    // Everything not collected is still missing.
-    for (const kind of ["daily", "monthly"] as const) {
-      for (const period of wanted[kind]) {
-        if (
-          !collected.some((c) => c.kind === kind && c.period === period) &&
-          !absent.some((a) => a.kind === kind && a.period === period)
-        )
-          absent.push({ kind, period });
-      }
+  // Everything neither collected nor found absent (a failed read, shifted records) is still missing.
+  for (const kind of ["daily", "monthly"] as const) {
+    for (const period of wanted[kind]) {
+      if (
+        !collected.some((c) => c.kind === kind && c.period === period) &&
+        !absent.some((a) => a.kind === kind && a.period === period)
+      )
+        absent.push({ kind, period });
     }
   }
-  return { answered, failure, collected, absent };
+  return { answered: heard, failure, collected, absent };
 }
