@@ -31,6 +31,7 @@
 import { z } from "zod";
 import { DEFAULT_COLLECT_CONFIG } from "../collect/engine.ts";
 import type { EngineTasksConfig } from "../collect/engine-tasks.ts";
+import { definedOnly } from "../common/defined.ts";
 
 const d = DEFAULT_COLLECT_CONFIG;
 
@@ -122,13 +123,13 @@ export type CollectSettings = z.infer<typeof COLLECT_CONFIG_SCHEMA>;
 export function engineTasksConfig(settings: CollectSettings): EngineTasksConfig {
   const { meterEvents, timeSync, meterSearch, curves } = settings;
   return {
-    curves: curves === false ? false : givenOnly(curves),
-    meterEvents: meterEvents === false ? false : givenOnly(meterEvents),
+    curves: curves === false ? false : definedOnly(curves),
+    meterEvents: meterEvents === false ? false : definedOnly(meterEvents),
     timeSync:
       timeSync === false
         ? false
         : {
-            ...givenOnly({
+            ...definedOnly({
               setMinutes: timeSync.setMinutes,
               eventMinutes: timeSync.eventMinutes,
               setClocks: timeSync.setClocks,
@@ -142,17 +143,13 @@ export function engineTasksConfig(settings: CollectSettings): EngineTasksConfig 
       meterSearch === false
         ? false
         : {
-            ...givenOnly({ roundMinutes: meterSearch.roundMinutes, sliceMinutes: meterSearch.sliceMinutes }),
+            ...definedOnly({
+              roundMinutes: meterSearch.roundMinutes,
+              sliceMinutes: meterSearch.sliceMinutes,
+            }),
             ...(meterSearch.dailyMinute === undefined
               ? {}
               : { dailyMinute: meterSearch.dailyMinute ?? undefined }),
           },
-  };
-}
-
-/** Keeps only the keys the file gave, so the task's defaults fill the rest (a spread undefined would not). */
-function givenOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], undefined>;
   };
 }

@@ -20,8 +20,8 @@ import {
   sameLine,
 } from "../channels/rs485/line-settings.ts";
 import { Rs485Channel } from "../channels/rs485/rs485-channel.ts";
-import type { Rs485Timing } from "../channels/rs485/rs485-timing.ts";
 import type { Clock, TimerHandle } from "../common/clock.ts";
+import { definedOnly } from "../common/defined.ts";
 import type { Logger } from "../common/logger.ts";
 import { SimulatedCarrier } from "../sim/carrier-field.ts";
 import { LazyMeter, warmUp } from "../sim/lazy-meter.ts";
@@ -103,7 +103,7 @@ export async function startField(config: FieldConfig, deps: FieldDependencies): 
       new Rs485Channel({
         port: serial.port,
         line,
-        timing: givenTiming(serial.timing),
+        timing: definedOnly(serial.timing),
         clock: deps.clock,
         logger: deps.logger,
         open: (l) =>
@@ -288,11 +288,4 @@ function portParameters(core: TerminalCore): Map<number, LineSettings> {
     );
   }
   return out;
-}
-
-/** The timing keys the start-up file gave (the channel's defaults fill the rest). */
-function givenTiming(timing: FieldConfig["serial"][number]["timing"]): Partial<Rs485Timing> {
-  return Object.fromEntries(
-    Object.entries(timing).filter(([, v]) => v !== undefined),
-  ) as Partial<Rs485Timing>;
 }

@@ -4,6 +4,7 @@
  * SIM ICCID AT+CCID (AT+ICCID on modems that use that spelling), signal AT+CSQ. Answers are parsed
  * defensively: vendors prefix some lines (`+CGMM: `, `Revision: `, `+CCID: `) and pad others.
  */
+import { definedOnly } from "../../common/defined.ts";
 import type { AtClient, AtResult } from "./at-client.ts";
 
 export interface ModemInfo {
@@ -85,6 +86,5 @@ type Maybe<T> = { [K in keyof T]?: T[K] | undefined };
 
 /** A ModemInfo from what a source could read: the fields it could not are left out, not undefined. */
 export function modemInfo(fields: Maybe<Omit<ModemInfo, "updatedAt">>, updatedAt: number): ModemInfo {
-  const known = Object.entries(fields).filter(([, value]) => value !== undefined);
-  return { ...(Object.fromEntries(known) as Omit<ModemInfo, "updatedAt">), updatedAt };
+  return { ...definedOnly(fields), updatedAt };
 }
