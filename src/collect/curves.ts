@@ -29,7 +29,14 @@ import { type Logger, silentLogger } from "../common/logger.ts";
 import { minuteKey } from "../store/calendar.ts";
 import type { FrozenRecord } from "../store/frozen-repo.ts";
 import type { Store } from "../store/store.ts";
-import type { CollectEngine, CollectTarget, EngineTerminal, PlanContext, Planner } from "./engine.ts";
+import {
+  type CollectEngine,
+  type CollectTarget,
+  type EngineTerminal,
+  type PlanContext,
+  type Planner,
+  plannerDeps,
+} from "./engine.ts";
 import { readIdentifiers } from "./meter-reads.ts";
 import { type PortWorker, RANK } from "./port-worker.ts";
 
@@ -96,16 +103,7 @@ export class CurvePlanner implements Planner {
     config: Partial<CurveConfig> = {},
     logger: Logger = silentLogger,
   ): CurvePlanner {
-    const planner = new CurvePlanner(
-      {
-        store: terminal.store,
-        utcOffsetMinutes: terminal.utcOffsetMinutes,
-        now: () => terminal.clock.now(),
-        logger: logger.child({ module: "curves" }),
-        isOpen: () => engine.running,
-      },
-      config,
-    );
+    const planner = new CurvePlanner(plannerDeps(engine, terminal, logger, "curves"), config);
     engine.addPlanner(planner);
     return planner;
   }

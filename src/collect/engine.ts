@@ -78,6 +78,32 @@ export interface EngineTerminal {
   readonly utcOffsetMinutes: number;
 }
 
+/** What every added planner may need from the engine and the terminal (each planner's deps are a subset). */
+export interface PlannerDeps extends EngineTerminal {
+  readonly now: () => number;
+  readonly logger: Logger;
+  /** False once the engine closed: a planner stops writing. */
+  readonly isOpen: () => boolean;
+}
+
+/** The deps of a planner installed on `engine`, its log lines tagged with `module`. */
+export function plannerDeps(
+  engine: CollectEngine,
+  terminal: EngineTerminal,
+  logger: Logger,
+  module: string,
+): PlannerDeps {
+  return {
+    store: terminal.store,
+    events: terminal.events,
+    clock: terminal.clock,
+    utcOffsetMinutes: terminal.utcOffsetMinutes,
+    now: () => terminal.clock.now(),
+    logger: logger.child({ module }),
+    isOpen: () => engine.running,
+  };
+}
+
 /** A meter to collect for, with the items its class asks for. */
 export interface CollectTarget extends ReadTarget {
   readonly items: MeterItems;

@@ -23,7 +23,14 @@ import { type Logger, silentLogger } from "../common/logger.ts";
 import { EVENT_IDENTIFIERS } from "../protocol/dlt645/di-table.ts";
 import type { Store } from "../store/store.ts";
 import type { EventRecorder } from "../terminal/event-recorder.ts";
-import type { CollectEngine, CollectTarget, EngineTerminal, PlanContext, Planner } from "./engine.ts";
+import {
+  type CollectEngine,
+  type CollectTarget,
+  type EngineTerminal,
+  type PlanContext,
+  type Planner,
+  plannerDeps,
+} from "./engine.ts";
 import {
   coverRecord,
   ERC_METER_COVER,
@@ -124,17 +131,7 @@ export class MeterEventPlanner implements Planner {
     config: Partial<MeterEventConfig> = {},
     logger: Logger = silentLogger,
   ): MeterEventPlanner {
-    const planner = new MeterEventPlanner(
-      {
-        store: terminal.store,
-        events: terminal.events,
-        utcOffsetMinutes: terminal.utcOffsetMinutes,
-        now: () => terminal.clock.now(),
-        logger: logger.child({ module: "meter-events" }),
-        isOpen: () => engine.running,
-      },
-      config,
-    );
+    const planner = new MeterEventPlanner(plannerDeps(engine, terminal, logger, "meter-events"), config);
     engine.addPlanner(planner);
     return planner;
   }

@@ -37,7 +37,13 @@ import type { Store } from "../store/store.ts";
 import type { EventRecorder } from "../terminal/event-recorder.ts";
 import { localTimeText } from "../terminal/local-time.ts";
 import type { ParameterUnit, UnitResult } from "../terminal/parameter-service.ts";
-import type { CollectEngine, EngineTerminal, PlanContext, Planner } from "./engine.ts";
+import {
+  type CollectEngine,
+  type EngineTerminal,
+  type PlanContext,
+  type Planner,
+  plannerDeps,
+} from "./engine.ts";
 import { minuteOfDay } from "./periods.ts";
 import { type PortWorker, RANK } from "./port-worker.ts";
 import { clearFound, NO_COLLECTOR, recordFound } from "./search-results.ts";
@@ -162,12 +168,7 @@ export class MeterSearchPlanner implements Planner {
   ): MeterSearchPlanner {
     const planner = new MeterSearchPlanner(
       {
-        store: terminal.store,
-        events: terminal.events,
-        clock: terminal.clock,
-        utcOffsetMinutes: terminal.utcOffsetMinutes,
-        logger: logger.child({ module: "meter-search" }),
-        isOpen: () => engine.running,
+        ...plannerDeps(engine, terminal, logger, "meter-search"),
         // MSA 0: the terminal itself made the change (ERC3 names no master) [M].
         setParameters: (units) => terminal.parameters.set(units, 0),
       },

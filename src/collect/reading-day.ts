@@ -31,7 +31,14 @@ import { dayKey, localParts } from "../store/calendar.ts";
 import type { FrozenRecord } from "../store/frozen-repo.ts";
 import type { Store } from "../store/store.ts";
 import { localTimeText } from "../terminal/local-time.ts";
-import type { CollectEngine, CollectTarget, EngineTerminal, PlanContext, Planner } from "./engine.ts";
+import {
+  type CollectEngine,
+  type CollectTarget,
+  type EngineTerminal,
+  type PlanContext,
+  type Planner,
+  plannerDeps,
+} from "./engine.ts";
 import { readIdentifiers } from "./meter-reads.ts";
 import { type PortWorker, RANK, type Rank } from "./port-worker.ts";
 import { isReadingDay } from "./reading-scheme.ts";
@@ -74,16 +81,7 @@ export class ReadingDayPlanner implements Planner {
     config: Partial<ReadingDayConfig> = {},
     logger: Logger = silentLogger,
   ): ReadingDayPlanner {
-    const planner = new ReadingDayPlanner(
-      {
-        store: terminal.store,
-        utcOffsetMinutes: terminal.utcOffsetMinutes,
-        now: () => terminal.clock.now(),
-        logger: logger.child({ module: "reading-day" }),
-        isOpen: () => engine.running,
-      },
-      config,
-    );
+    const planner = new ReadingDayPlanner(plannerDeps(engine, terminal, logger, "reading-day"), config);
     engine.addPlanner(planner);
     return planner;
   }

@@ -26,7 +26,14 @@ import { broadcastTime, decodeMessageBytes, encodeMessage, message } from "../pr
 import { dayKey, localParts } from "../store/calendar.ts";
 import type { Store } from "../store/store.ts";
 import type { EventRecorder } from "../terminal/event-recorder.ts";
-import type { CollectEngine, CollectTarget, EngineTerminal, PlanContext, Planner } from "./engine.ts";
+import {
+  type CollectEngine,
+  type CollectTarget,
+  type EngineTerminal,
+  type PlanContext,
+  type Planner,
+  plannerDeps,
+} from "./engine.ts";
 import { erc12 } from "./meter-event-records.ts";
 import { readIdentifiers } from "./meter-reads.ts";
 import { minuteOfDay } from "./periods.ts";
@@ -131,17 +138,7 @@ export class TimeSyncPlanner implements Planner {
     config: Partial<TimeSyncConfig> = {},
     logger: Logger = silentLogger,
   ): TimeSyncPlanner {
-    const planner = new TimeSyncPlanner(
-      {
-        store: terminal.store,
-        events: terminal.events,
-        clock: terminal.clock,
-        utcOffsetMinutes: terminal.utcOffsetMinutes,
-        logger: logger.child({ module: "time-sync" }),
-        isOpen: () => engine.running,
-      },
-      config,
-    );
+    const planner = new TimeSyncPlanner(plannerDeps(engine, terminal, logger, "time-sync"), config);
     engine.addPlanner(planner);
     return planner;
   }
