@@ -10,7 +10,7 @@
  * the 25th, NUC), so "today" there means the day that closed last.
  */
 import type { MeterChannel } from "../channels/meter-channel.ts";
-import { CollectEngine } from "../collect/engine.ts";
+import { CollectEngine, type CollectTarget } from "../collect/engine.ts";
 import { type EngineTasks, installEngineTasks } from "../collect/engine-tasks.ts";
 import { EngineFieldAccess } from "../collect/live.ts";
 import { lastClosed } from "../collect/periods.ts";
@@ -26,7 +26,7 @@ import type {
   ReadingStatusProvider,
   WebProviders,
 } from "../web/providers.ts";
-import { StoreReadingStatus } from "../web/reading-status.ts";
+import { missingMeter, StoreReadingStatus } from "../web/reading-status.ts";
 import { type CollectSettings, engineTasksConfig } from "./collect-config.ts";
 
 export interface Collection {
@@ -101,15 +101,20 @@ export class EngineReadingStatus implements ReadingStatusProvider {
     return lastClosed("daily", this.#core.clock.now(), this.#core.utcOffsetMinutes);
   }
 
+  /** Meters with daily items, and the item keys that make their day "read". */
+  #dailyTargets(): { targets: CollectTarget[]; keys: string[] } {
+    const targets = this.#engine.targets().filter((t) => t.items.daily.length > 0);
+    return { targets, keys: [...new Set(targets.flatMap((t) => t.items.daily.map((item) => item.key)))] };
+  }
+
   dailySuccess(days: number): PortDaySuccess[] {
     const last = this.#closedDay();
-    const targets = this.#engine.targets().filter((t) => t.items.daily.length > 0);
+    const first = addDays(last, -(days - 1));
+    const { targets, keys } = this.#dailyTargets();
+    const read = this.#core.store.daily.pointsByPeriod(first, last, keys);
     const out: PortDaySuccess[] = [];
-    for (let i = days - 1; i >= 0; i--) {
-      const day = addDays(last, -i);
-      const have = new Set<number>();
-      const keys = new Set(targets.flatMap((t) => t.items.daily.map((item) => item.key)));
-      for (const key of keys) for (const p of this.#core.store.daily.pointsWith(key, day)) have.add(p);
+    for (let day = first, i = 0; i < days; i++, day = addDays(day, 1)) {
+      const have = read.get(day) ?? new Set<number>();
       for (const port of this.#engine.ports) {
         const onPort = targets.filter((t) => t.port === port);
         if (onPort.length === 0) continue;
@@ -121,24 +126,12 @@ export class EngineReadingStatus implements ReadingStatusProvider {
 
   missingToday(offset: number, limit: number): { total: number; meters: MissingMeter[] } {
     const day = this.#closedDay();
-    const targets = this.#engine.targets().filter((t) => t.items.daily.length > 0);
-    const keys = new Set(targets.flatMap((t) => t.items.daily.map((item) => item.key)));
-    const have = new Set<number>();
-    for (const key of keys) for (const p of this.#core.store.daily.pointsWith(key, day)) have.add(p);
+    const { targets, keys } = this.#dailyTargets();
+    const have = this.#core.store.daily.pointsByPeriod(day, day, keys).get(day) ?? new Set<number>();
     const missing = targets.filter((t) => !have.has(t.point));
     return {
       total: missing.length,
-      meters: missing.slice(offset, offset + limit).map((t) => {
-        const state = this.#core.store.readingState.get(t.point);
-        return {
-          serial: t.serial,
-          point: t.point,
-          port: t.port,
-          address: t.address,
-          lastSuccessAt: state?.lastSuccessAt ?? null,
-          consecutiveFailures: state?.consecutiveFailures ?? 0,
-        };
-      }),
+      meters: missing.slice(offset, offset + limit).map((t) => missingMeter(this.#core.store, t)),
     };
   }
 

@@ -7,6 +7,7 @@
 import { CATALOG } from "../catalog/catalog.ts";
 import { addDays, dayKey } from "../store/calendar.ts";
 import type { MeterEntry } from "../store/meters-repo.ts";
+import type { Store } from "../store/store.ts";
 import type { TerminalCore } from "../terminal/terminal-core.ts";
 import type { MeterReadingDetail, MissingMeter, PortDaySuccess, ReadingStatusProvider } from "./providers.ts";
 
@@ -15,6 +16,22 @@ const DAILY_FROZEN_KEYS: readonly string[] = CATALOG.filter((i) => i.kind === "d
 
 /** F10 protocol 0 = "do not read". */
 const isRead = (m: MeterEntry): boolean => m.protocol !== 0;
+
+/** A meter's row in the "missing today" list: who it is and how its reading went lately. */
+export function missingMeter(
+  store: Store,
+  meter: Pick<MissingMeter, "serial" | "point" | "port" | "address">,
+): MissingMeter {
+  const state = store.readingState.get(meter.point);
+  return {
+    serial: meter.serial,
+    point: meter.point,
+    port: meter.port,
+    address: meter.address,
+    lastSuccessAt: state?.lastSuccessAt ?? null,
+    consecutiveFailures: state?.consecutiveFailures ?? 0,
+  };
+}
 
 export class StoreReadingStatus implements ReadingStatusProvider {
   readonly #core: TerminalCore;
@@ -51,17 +68,7 @@ export class StoreReadingStatus implements ReadingStatusProvider {
     const missing = this.#core.store.meters.list().filter((m) => isRead(m) && !have.has(m.point));
     return {
       total: missing.length,
-      meters: missing.slice(offset, offset + limit).map((m) => {
-        const state = this.#core.store.readingState.get(m.point);
-        return {
-          serial: m.serial,
-          point: m.point,
-          port: m.port,
-          address: m.address,
-          lastSuccessAt: state?.lastSuccessAt ?? null,
-          consecutiveFailures: state?.consecutiveFailures ?? 0,
-        };
-      }),
+      meters: missing.slice(offset, offset + limit).map((m) => missingMeter(this.#core.store, m)),
     };
   }
 
