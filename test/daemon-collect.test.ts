@@ -15,7 +15,7 @@ import { type DaemonHandle, startDaemon } from "../src/daemon/daemon.ts";
 import { simulatedMeterAddress } from "../src/daemon/field.ts";
 import { fieldFromFlags } from "../src/daemon/field-flags.ts";
 import { connectToDcu, type MasterStation } from "../src/sim/master/master-station.ts";
-import { type MeterConfig, setMeterArchive } from "../src/sim/master/meter-archive.ts";
+import { type MeterConfig, meterConfig, setMeterArchive } from "../src/sim/master/meter-archive.ts";
 import type { VirtualMeter } from "../src/sim/virtual-meter.ts";
 import { daytimeOffsetMinutes } from "./support/daytime-offset.ts";
 
@@ -31,21 +31,7 @@ async function eventually(condition: () => boolean, what: string, timeoutMs = 90
 }
 
 function meter(serial: number, port: number, address: string): MeterConfig {
-  return {
-    serial,
-    pn: serial,
-    port,
-    baud: 0,
-    protocol: 30,
-    address,
-    password: "000000000000",
-    tariffs: 4,
-    integerDigits: 6,
-    decimalDigits: 2,
-    collector: "000000000000",
-    bigClass: 0,
-    smallClass: 0,
-  };
+  return meterConfig({ serial, pn: serial, port, protocol: 30, address });
 }
 
 const ARCHIVE: readonly MeterConfig[] = [

@@ -15,7 +15,7 @@ import { defaultMasterNodeAddress, MODULE_INFO_KEY } from "../src/daemon/field.t
 import { fieldFromFlags, parseSerialFlag } from "../src/daemon/field-flags.ts";
 import { decodeDiData } from "../src/protocol/dlt645/data.ts";
 import { connectToDcu, type MasterStation } from "../src/sim/master/master-station.ts";
-import { type MeterConfig, setMeterArchive } from "../src/sim/master/meter-archive.ts";
+import { type MeterConfig, meterConfig, setMeterArchive } from "../src/sim/master/meter-archive.ts";
 
 const DI_ENERGY = 0x00010000;
 const DI_ADDRESS = 0x04000401;
@@ -29,21 +29,7 @@ async function eventually(condition: () => boolean, what: string, timeoutMs = 30
 }
 
 function carrierMeter(serial: number, address: string): MeterConfig {
-  return {
-    serial,
-    pn: serial,
-    port: 31,
-    baud: 0,
-    protocol: 30,
-    address,
-    password: "000000000000",
-    tariffs: 4,
-    integerDigits: 6,
-    decimalDigits: 2,
-    collector: "000000000000",
-    bigClass: 0,
-    smallClass: 0,
-  };
+  return meterConfig({ serial, pn: serial, port: 31, protocol: 30, address });
 }
 
 describe("daemon with --simulate-meters 3 --simulate-carrier 5", { timeout: 120_000 }, () => {

@@ -9,26 +9,9 @@ import { ManualClock } from "../src/common/clock.ts";
 import { silentLogger } from "../src/common/logger.ts";
 import { TerminalCore } from "../src/terminal/terminal-core.ts";
 import { buildWebApp } from "../src/web/app.ts";
-import type { UplinkStatusSource } from "../src/web/providers.ts";
+import { OFFLINE_UPLINK } from "../src/web/providers.ts";
 import { startWebServer, type WebServer } from "../src/web/web-server.ts";
 import { WebClient } from "./support/web-daemon.ts";
-
-const offline: UplinkStatusSource = {
-  status: () => ({
-    mode: "server",
-    state: "offline",
-    sessions: 0,
-    live: {
-      bytesIn: 0,
-      bytesOut: 0,
-      framesIn: 0,
-      framesOut: 0,
-      decodeErrors: 0,
-      requestsDropped: 0,
-      outboundDropped: 0,
-    },
-  }),
-};
 
 const PASSWORD = "correct horse battery";
 
@@ -48,7 +31,7 @@ describe("web access control", () => {
       hostClock: clock,
       logger: silentLogger,
       identity: { area: "4403", address: 1 },
-      uplink: offline,
+      uplink: OFFLINE_UPLINK,
       dbPath: ":memory:",
       sessionIdleMs: 15 * 60_000,
     });

@@ -16,26 +16,9 @@ import { erc21, TERMINAL_FAULT } from "../src/terminal/erc-records.ts";
 import { TerminalCore } from "../src/terminal/terminal-core.ts";
 import { meterCsv, parseMeterCsv } from "../src/web/meters/meter-csv.ts";
 import type { MeterForm } from "../src/web/meters/meter-form.ts";
-import type { UplinkStatusSource } from "../src/web/providers.ts";
+import { OFFLINE_UPLINK } from "../src/web/providers.ts";
 import { startWebServer, type WebServer } from "../src/web/web-server.ts";
 import { WebClient } from "./support/web-daemon.ts";
-
-const offline: UplinkStatusSource = {
-  status: () => ({
-    mode: "server",
-    state: "offline",
-    sessions: 0,
-    live: {
-      bytesIn: 0,
-      bytesOut: 0,
-      framesIn: 0,
-      framesOut: 0,
-      decodeErrors: 0,
-      requestsDropped: 0,
-      outboundDropped: 0,
-    },
-  }),
-};
 
 const address = (n: number) => String(n).padStart(12, "0");
 const meter = (serial: number, extra: Partial<MeterForm> = {}) => ({
@@ -66,7 +49,7 @@ describe("web archive, parameters and events", () => {
       hostClock: clock,
       logger: silentLogger,
       identity: { area: "4403", address: 1 },
-      uplink: offline,
+      uplink: OFFLINE_UPLINK,
       dbPath: join(dir, "dcu.sqlite"),
       limits: { csvMaxBytes: 200_000 },
     });

@@ -14,26 +14,9 @@ import { silentLogger } from "../src/common/logger.ts";
 import { addDays, dayKey } from "../src/store/calendar.ts";
 import { TerminalCore } from "../src/terminal/terminal-core.ts";
 import { LogRing } from "../src/web/log-ring.ts";
-import type { ReadingStatusProvider, UplinkStatusSource, WebProviders } from "../src/web/providers.ts";
+import { OFFLINE_UPLINK, type ReadingStatusProvider, type WebProviders } from "../src/web/providers.ts";
 import { startWebServer, type WebServer } from "../src/web/web-server.ts";
 import { WebClient } from "./support/web-daemon.ts";
-
-const offline: UplinkStatusSource = {
-  status: () => ({
-    mode: "server",
-    state: "offline",
-    sessions: 0,
-    live: {
-      bytesIn: 0,
-      bytesOut: 0,
-      framesIn: 0,
-      framesOut: 0,
-      decodeErrors: 0,
-      requestsDropped: 0,
-      outboundDropped: 0,
-    },
-  }),
-};
 
 const OFFSET = 480;
 const CSV = [
@@ -68,7 +51,7 @@ describe("web reading status and maintenance", () => {
       logger: ring.wrap(silentLogger),
       logRing: ring,
       identity: { area: "4403", address: 1 },
-      uplink: offline,
+      uplink: OFFLINE_UPLINK,
       providers,
       dbPath: join(dir, "dcu.sqlite"),
       limits: { uploadMaxBytes: 4096 },

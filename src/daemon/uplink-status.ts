@@ -6,11 +6,12 @@
 import type { MaintenancePort } from "../uplink/maintenance-port.ts";
 import type { UplinkClient } from "../uplink/uplink-client.ts";
 import type { UplinkServer } from "../uplink/uplink-server.ts";
-import type {
-  MaintenancePortStatus,
-  UplinkLinkState,
-  UplinkStatus,
-  UplinkStatusSource,
+import {
+  type MaintenancePortStatus,
+  noLiveTraffic,
+  type UplinkLinkState,
+  type UplinkStatus,
+  type UplinkStatusSource,
 } from "../web/providers.ts";
 
 /** The configured maintenance port and its settings, as the status shows them. */
@@ -32,15 +33,7 @@ export function uplinkStatusSource(
       const client = currentClient();
       const connect = client?.master;
       const sessions = server === undefined ? [] : [...server.sessions];
-      const live = {
-        bytesIn: 0,
-        bytesOut: 0,
-        framesIn: 0,
-        framesOut: 0,
-        decodeErrors: 0,
-        requestsDropped: 0,
-        outboundDropped: 0,
-      };
+      const live = noLiveTraffic();
       for (const s of sessions) {
         live.bytesIn += s.counters.bytesIn;
         live.bytesOut += s.counters.bytesOut;

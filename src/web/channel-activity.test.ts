@@ -10,7 +10,7 @@ import { TerminalCore } from "../terminal/terminal-core.ts";
 import { AlarmState } from "./alarms.ts";
 import { ChannelActivityMonitor, SAMPLE_MS } from "./channel-activity.ts";
 import { ACTIVITY_WINDOW_MS, computeIndicators } from "./indicators.ts";
-import type { UplinkStatusSource } from "./providers.ts";
+import { OFFLINE_UPLINK } from "./providers.ts";
 
 function fakeChannel(kind: "rs485" | "carrier", port: number) {
   const stats: { -readonly [K in keyof ChannelStats]: ChannelStats[K] } = {
@@ -31,23 +31,6 @@ function fakeChannel(kind: "rs485" | "carrier", port: number) {
   return { channel, stats };
 }
 
-const uplink: UplinkStatusSource = {
-  status: () => ({
-    mode: "server",
-    state: "offline",
-    sessions: 0,
-    live: {
-      bytesIn: 0,
-      bytesOut: 0,
-      framesIn: 0,
-      framesOut: 0,
-      decodeErrors: 0,
-      requestsDropped: 0,
-      outboundDropped: 0,
-    },
-  }),
-};
-
 describe("channel activity", () => {
   it("lights the RS-485 indicator while bytes move, then lets it go out", () => {
     const clock = new ManualClock(Date.UTC(2026, 10, 26));
@@ -55,7 +38,12 @@ describe("channel activity", () => {
     const carrier = fakeChannel("carrier", 31);
     const monitor = new ChannelActivityMonitor([rs485.channel, carrier.channel], clock);
     const core = new TerminalCore({ dbPath: ":memory:", hostClock: clock });
-    const sources = { hostClock: clock, uplink, alarms: new AlarmState(core), channels: () => monitor };
+    const sources = {
+      hostClock: clock,
+      uplink: OFFLINE_UPLINK,
+      alarms: new AlarmState(core),
+      channels: () => monitor,
+    };
     monitor.start();
 
     clock.advance(SAMPLE_MS);

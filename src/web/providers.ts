@@ -51,6 +51,24 @@ export interface UplinkStatusSource {
   status(): UplinkStatus;
 }
 
+/** Live counters before any connection counted anything (the daemon adds its sessions' into a fresh one). */
+export function noLiveTraffic(): { -readonly [K in keyof UplinkStatus["live"]]: number } {
+  return {
+    bytesIn: 0,
+    bytesOut: 0,
+    framesIn: 0,
+    framesOut: 0,
+    decodeErrors: 0,
+    requestsDropped: 0,
+    outboundDropped: 0,
+  };
+}
+
+/** An uplink in server mode with no master connected (web tests without a link). */
+export const OFFLINE_UPLINK: UplinkStatusSource = {
+  status: () => ({ mode: "server", state: "offline", sessions: 0, live: noLiveTraffic() }),
+};
+
 export interface PortDaySuccess {
   readonly port: number;
   /** Local day, YYYYMMDD. */

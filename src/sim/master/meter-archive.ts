@@ -53,6 +53,25 @@ export interface MeterConfig {
   readonly smallClass: number;
 }
 
+/** What an F10 entry holds when a CSV row (or a caller) leaves the optional fields out. */
+export const METER_DEFAULTS = {
+  baud: 0,
+  password: "000000000000",
+  tariffs: 4,
+  integerDigits: 6,
+  decimalDigits: 2,
+  collector: "000000000000",
+  bigClass: 0,
+  smallClass: 0,
+} as const satisfies Partial<MeterConfig>;
+
+/** A meter's configuration from its identity, the rest at the defaults. */
+export function meterConfig(
+  identity: Pick<MeterConfig, "serial" | "pn" | "port" | "protocol" | "address"> & Partial<MeterConfig>,
+): MeterConfig {
+  return { ...METER_DEFAULTS, ...identity };
+}
+
 const int = (what: string, min: number, max: number) =>
   z.coerce
     .number({ message: `${what} must be a number` })
@@ -70,7 +89,7 @@ const ROW_SCHEMA = z.object({
   baud: z.coerce
     .number({ message: "baud must be a number" })
     .refine((b) => (BAUDS as readonly number[]).includes(b), `baud must be one of ${BAUDS.join(", ")}`)
-    .default(0),
+    .default(METER_DEFAULTS.baud),
   protocol: z
     .string()
     .transform((text) => PROTOCOL_NAMES[text.toLowerCase()] ?? Number(text))
@@ -83,13 +102,13 @@ const ROW_SCHEMA = z.object({
     .string()
     .regex(/^[0-9a-fA-F]{12}$/, "password must be 12 hex digits")
     .transform((p) => p.toLowerCase())
-    .default("000000000000"),
-  tariffs: int("tariffs", 0, 48).default(4),
-  integerDigits: int("integer_digits", 4, 7).default(6),
-  decimalDigits: int("decimal_digits", 1, 4).default(2),
-  collector: digits12("collector").default("000000000000"),
-  bigClass: int("big_class", 0, 15).default(0),
-  smallClass: int("small_class", 0, 15).default(0),
+    .default(METER_DEFAULTS.password),
+  tariffs: int("tariffs", 0, 48).default(METER_DEFAULTS.tariffs),
+  integerDigits: int("integer_digits", 4, 7).default(METER_DEFAULTS.integerDigits),
+  decimalDigits: int("decimal_digits", 1, 4).default(METER_DEFAULTS.decimalDigits),
+  collector: digits12("collector").default(METER_DEFAULTS.collector),
+  bigClass: int("big_class", 0, 15).default(METER_DEFAULTS.bigClass),
+  smallClass: int("small_class", 0, 15).default(METER_DEFAULTS.smallClass),
 });
 
 /** CSV column names (header row) → MeterConfig keys. */
