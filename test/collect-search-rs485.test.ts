@@ -6,30 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Rs485Channel } from "../src/channels/rs485/rs485-channel.ts";
-import { CollectEngine } from "../src/collect/engine.ts";
-import { MeterSearchPlanner, requestMeterSearch } from "../src/collect/meter-search.ts";
-import { SystemClock } from "../src/common/clock.ts";
-import { VirtualMeter } from "../src/sim/virtual-meter.ts";
-import { TerminalCore } from "../src/terminal/terminal-core.ts";
-import { addressOf, OFFSET } from "./support/collect-fixture.ts";
-import { pipeField } from "./support/rs485-fixture.ts";
+import { requestMeterSearch } from "../src/collect/meter-search.ts";
+import { OFFSET } from "./support/collect-fixture.ts";
+import { collidingSearch } from "./support/rs485-fixture.ts";
 
 test("the wildcard search resolves a collision on a real RS-485 channel and reports the meters (ERC35)", async () => {
-  const clock = new SystemClock();
-  const meters = [1101, 3457].map((n) =>
-    VirtualMeter.create(addressOf(n), clock, { historyDays: 70, seed: n }),
-  );
-  const field = pipeField(meters);
-  const channel = new Rs485Channel({ port: 2, open: field.open, clock, timing: { responseBaseMs: 80 } });
-  const core = new TerminalCore({ dbPath: ":memory:", hostClock: clock, utcOffsetMinutes: OFFSET });
-  core.start();
-  const engine = new CollectEngine({
-    terminal: core,
-    channels: new Map([[2, channel]]),
-    config: { tickMs: 50 },
-  });
-  const planner = MeterSearchPlanner.install(engine, core, { editions: ["2007"], probeResponseMs: 80 });
+  const { clock, meters, field, channel, core, engine, planner } = collidingSearch(OFFSET);
   engine.start();
   try {
     requestMeterSearch(core.store, 2, clock.now());

@@ -6,40 +6,24 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Rs485Channel } from "../src/channels/rs485/rs485-channel.ts";
-import { CollectEngine } from "../src/collect/engine.ts";
-import { MeterSearchPlanner, requestMeterSearch } from "../src/collect/meter-search.ts";
+import { requestMeterSearch } from "../src/collect/meter-search.ts";
 import { foundMeters, NO_COLLECTOR, recordFound } from "../src/collect/search-results.ts";
 import { SystemClock } from "../src/common/clock.ts";
 import { silentLogger } from "../src/common/logger.ts";
 import { connectToDcu } from "../src/sim/master/master-station.ts";
-import { VirtualMeter } from "../src/sim/virtual-meter.ts";
 import { F13_METERS_PER_UNIT } from "../src/terminal/data-service/search-items.ts";
 import { Dispatcher } from "../src/terminal/dispatcher.ts";
 import { TerminalCore } from "../src/terminal/terminal-core.ts";
 import { UplinkServer } from "../src/uplink/uplink-server.ts";
 import { addressOf, OFFSET } from "./support/collect-fixture.ts";
-import { pipeField } from "./support/rs485-fixture.ts";
+import { collidingSearch } from "./support/rs485-fixture.ts";
 
 async function until(condition: () => boolean, limit: number): Promise<void> {
   while (!condition() && Date.now() < limit) await new Promise((r) => setTimeout(r, 100));
 }
 
 test("AFN0C F13 returns the meters an RS-485 search found, over TCP", { timeout: 150_000 }, async () => {
-  const clock = new SystemClock();
-  const meters = [1101, 3457].map((n) =>
-    VirtualMeter.create(addressOf(n), clock, { historyDays: 70, seed: n }),
-  );
-  const field = pipeField(meters);
-  const channel = new Rs485Channel({ port: 2, open: field.open, clock, timing: { responseBaseMs: 80 } });
-  const core = new TerminalCore({ dbPath: ":memory:", hostClock: clock, utcOffsetMinutes: OFFSET });
-  core.start();
-  const engine = new CollectEngine({
-    terminal: core,
-    channels: new Map([[2, channel]]),
-    config: { tickMs: 50 },
-  });
-  const planner = MeterSearchPlanner.install(engine, core, { editions: ["2007"], probeResponseMs: 80 });
+  const { clock, meters, channel, core, engine, planner } = collidingSearch(OFFSET);
   const dispatcher = new Dispatcher(core, silentLogger);
   const server = await UplinkServer.start({
     identity: { area: "4403", terminal: 1 },

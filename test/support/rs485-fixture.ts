@@ -5,9 +5,13 @@
  */
 
 import type { LineSettings } from "../../src/channels/rs485/line-settings.ts";
-import type { Clock } from "../../src/common/clock.ts";
+import { Rs485Channel } from "../../src/channels/rs485/rs485-channel.ts";
+import { CollectEngine } from "../../src/collect/engine.ts";
+import { MeterSearchPlanner } from "../../src/collect/meter-search.ts";
+import { type Clock, SystemClock } from "../../src/common/clock.ts";
 import { MeterBus } from "../../src/sim/meter-bus.ts";
 import { VirtualMeter, type VirtualMeterOptions } from "../../src/sim/virtual-meter.ts";
+import { TerminalCore } from "../../src/terminal/terminal-core.ts";
 import type { ByteStream } from "../../src/transport/byte-stream.ts";
 import { createPipe } from "../../src/transport/pipe.ts";
 
@@ -94,4 +98,27 @@ export function echoing(inner: ByteStream): ByteStream {
     },
     close: () => inner.close(),
   };
+}
+
+/**
+ * A wildcard search set-up on the real RS-485 channel: meters 1101 and 3457 (their answers collide at the
+ * first wildcard probe) on a simulated bus, a terminal on an in-memory database and a reading engine with the
+ * search planner only (2007 probes, short answer windows). Real time; nothing started.
+ */
+export function collidingSearch(utcOffsetMinutes: number) {
+  const clock = new SystemClock();
+  const meters = [1101, 3457].map((n) =>
+    VirtualMeter.create(meterAddress(n), clock, { historyDays: 70, seed: n }),
+  );
+  const field = pipeField(meters);
+  const channel = new Rs485Channel({ port: 2, open: field.open, clock, timing: { responseBaseMs: 80 } });
+  const core = new TerminalCore({ dbPath: ":memory:", hostClock: clock, utcOffsetMinutes });
+  core.start();
+  const engine = new CollectEngine({
+    terminal: core,
+    channels: new Map([[2, channel]]),
+    config: { tickMs: 50 },
+  });
+  const planner = MeterSearchPlanner.install(engine, core, { editions: ["2007"], probeResponseMs: 80 });
+  return { clock, meters, field, channel, core, engine, planner };
 }
