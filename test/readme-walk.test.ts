@@ -5,15 +5,14 @@
  * is put near noon; the commands are otherwise the README's.
  */
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
+import { MAIN, NODE, startProcess } from "./support/daemon-process.ts";
 import { daytimeOffsetMinutes } from "./support/daytime-offset.ts";
 
-const NODE = process.execPath;
-const MAIN = new URL("../src/cli/main.ts", import.meta.url).pathname;
 const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 const PREFIX = "npm run opendcu -- master --connect 127.0.0.1:4059 ";
 
@@ -44,36 +43,21 @@ it("README quick start: npm start's demo, then the master commands read the term
   assert.ok(verbs.includes("read daily") && verbs.includes("read realtime"), verbs.join(", "));
 
   const dir = mkdtempSync(join(tmpdir(), "opendcu-readme-"));
-  const daemon = spawn(
-    NODE,
-    [
-      MAIN,
-      "run",
-      "--demo",
-      "--db",
-      join(dir, "dcu.sqlite"),
-      "--uplink-listen",
-      "127.0.0.1:0",
-      "--no-web",
-      // Terminal time near noon: at 00:00–00:05 a real DCU waits for the meters' midnight freezes.
-      "--utc-offset",
-      String(daytimeOffsetMinutes()),
-    ],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
-  const exited = new Promise<number | null>((resolve) => daemon.once("exit", (code) => resolve(code)));
-  let stderr = "";
-  daemon.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
+  const daemon = startProcess([
+    "run",
+    "--demo",
+    "--db",
+    join(dir, "dcu.sqlite"),
+    "--uplink-listen",
+    "127.0.0.1:0",
+    "--no-web",
+    // Terminal time near noon: at 00:00–00:05 a real DCU waits for the meters' midnight freezes.
+    "--utc-offset",
+    String(daytimeOffsetMinutes()),
+  ]);
   try {
-    const deadline = Date.now() + 60_000;
-    let port: string | undefined;
-    while (port === undefined) {
-      port = /listening on 127\.0\.0\.1:(\d+)/.exec(stderr)?.[1];
-      if (Date.now() > deadline) throw new Error(`no start-up summary in: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const listening = await daemon.waitFor((line) => line.msg === "uplink listening");
+    const port = String(listening.port);
     const master = (command: readonly string[]) =>
       run(["master", "--connect", `127.0.0.1:${port}`, ...command]);
 
@@ -98,8 +82,8 @@ it("README quick start: npm start's demo, then the master commands read the term
     const live = await master(commands.find((c) => c[1] === "realtime") ?? []);
     assert.match(live.stdout, /^p20 F129$/m, "the carrier node read now");
   } finally {
-    daemon.kill("SIGTERM");
-    assert.equal(await exited, 0);
+    daemon.child.kill("SIGTERM");
+    assert.equal(await daemon.exited, 0);
     rmSync(dir, { recursive: true, force: true });
   }
 });
